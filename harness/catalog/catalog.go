@@ -1,0 +1,241 @@
+// Package catalog reads the rules' METADATA annotations from compiled policies: every
+// fact about a rule (id, severity, kinds, parameters, references) lives in its Rego file.
+package catalog
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// RulesRoot is the package prefix every rule lives under: ringfence.rules.<area>.<slug>.
+var RulesRoot = ast.MustParseRef("data.ringfence.rules")
+
+// Severity levels from most to least severe.
+var Severities = []string{"critical", "high", "medium", "low"}
+
+// areaPrefixes ties each policy area to the id prefix its rules use.
+var areaPrefixes = map[string]string{
+	"network":  "NET",
+	"pod":      "POD",
+	"rbac":     "RBAC",
+	"exposure": "EXP",
+	"surface":  "SURF",
+	"mesh":     "MESH",
+}
+
+var idPattern = regexp.MustCompile(`^RF-([A-Z]+)-(\d{3})$`)
+
+// Kind is an apiVersion/kind pair a rule inspects.
+type Kind struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+}
+
+// Parameter is a setting a rule reads, with its default.
+type Parameter struct {
+	Name        string `json:"name"`
+	Type        string `json:"type"`
+	Default     any    `json:"default"`
+	Description string `json:"description"`
+}
+
+// Rule is everything the METADATA block says about one rule.
+type Rule struct {
+	ID          string      `json:"id"`
+	Title       string      `json:"title"`
+	Description string      `json:"description"`
+	Severity    string      `json:"severity"`
+	Area        string      `json:"area"`
+	Package     string      `json:"package"`
+	File        string      `json:"file"`
+	Kinds       []Kind      `json:"kinds"`
+	Inventory   bool        `json:"inventory"`
+	Runtimes    []string    `json:"runtimes,omitempty"`
+	Remediation string      `json:"remediation"`
+	References  []string    `json:"references"`
+	Parameters  []Parameter `json:"parameters"`
+
+	path []string // area, slug
+}
+
+// Path returns the rule's package path below data.ringfence.rules: area and slug.
+func (r Rule) Path() []string { return r.path }
+
+// custom is the shape of a rule's custom METADATA.
+type custom struct {
+	ID          string      `json:"id"`
+	Severity    string      `json:"severity"`
+	Kinds       []Kind      `json:"kinds"`
+	Inventory   bool        `json:"inventory"`
+	Runtimes    []string    `json:"runtimes"`
+	Remediation string      `json:"remediation"`
+	References  []string    `json:"references"`
+	Parameters  []Parameter `json:"parameters"`
+}
+
+// FromCompiler returns the rules of a compiled policy tree, sorted by id. The compiler
+// must have parsed the modules with annotations. Every rule's metadata is checked; all
+// problems are reported together.
+func FromCompiler(c *ast.Compiler) ([]Rule, error) {
+	var rules []Rule
+	var problems []error
+	seen := map[string]string{}
+	for _, name := range sortedModuleNames(c) {
+		mod := c.Modules[name]
+		if !mod.Package.Path.HasPrefix(RulesRoot) {
+			continue
+		}
+		r, err := fromModule(name, mod)
+		if err != nil {
+			problems = append(problems, err)
+			continue
+		}
+		if other, dup := seen[r.ID]; dup {
+			problems = append(problems, fmt.Errorf("%s: id %s is already used by %s", name, r.ID, other))
+			continue
+		}
+		seen[r.ID] = name
+		rules = append(rules, r)
+	}
+	slices.SortFunc(rules, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
+	return rules, errors.Join(problems...)
+}
+
+func sortedModuleNames(c *ast.Compiler) []string {
+	names := make([]string, 0, len(c.Modules))
+	for n := range c.Modules {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func fromModule(file string, mod *ast.Module) (Rule, error) {
+	fail := func(format string, args ...any) (Rule, error) {
+		return Rule{}, fmt.Errorf("%s: %s", file, fmt.Sprintf(format, args...))
+	}
+	path, err := mod.Package.Path.Ptr()
+	if err != nil {
+		return fail("package path: %v", err)
+	}
+	segs := strings.Split(path, "/")
+	// ringfence/rules/<area>/<slug>
+	if len(segs) != 4 {
+		return fail("package %s must be ringfence.rules.<area>.<slug>", mod.Package.Path)
+	}
+	area, slug := segs[2], segs[3]
+	var ann *ast.Annotations
+	for _, a := range mod.Annotations {
+		if a.Scope == "package" {
+			ann = a
+		}
+	}
+	if ann == nil {
+		return fail("no METADATA block with scope: package")
+	}
+	var cu custom
+	raw, err := json.Marshal(ann.Custom)
+	if err != nil {
+		return fail("custom metadata: %v", err)
+	}
+	if err := json.Unmarshal(raw, &cu); err != nil {
+		return fail("custom metadata: %v", err)
+	}
+	r := Rule{
+		ID:          cu.ID,
+		Title:       ann.Title,
+		Description: strings.TrimSpace(ann.Description),
+		Severity:    cu.Severity,
+		Area:        area,
+		Package:     strings.TrimPrefix(mod.Package.Path.String(), "data."),
+		File:        file,
+		Kinds:       cu.Kinds,
+		Inventory:   cu.Inventory,
+		Runtimes:    cu.Runtimes,
+		Remediation: strings.TrimSpace(cu.Remediation),
+		References:  cu.References,
+		Parameters:  cu.Parameters,
+		path:        []string{area, slug},
+	}
+	if r.Parameters == nil {
+		r.Parameters = []Parameter{}
+	}
+	if err := r.validate(); err != nil {
+		return fail("%v", err)
+	}
+	return r, nil
+}
+
+func (r Rule) validate() error {
+	var problems []string
+	m := idPattern.FindStringSubmatch(r.ID)
+	switch {
+	case m == nil:
+		problems = append(problems, fmt.Sprintf("id %q must look like RF-<AREA>-<NNN>", r.ID))
+	case areaPrefixes[r.Area] == "":
+		problems = append(problems, fmt.Sprintf("unknown area %q", r.Area))
+	case m[1] != areaPrefixes[r.Area]:
+		problems = append(problems, fmt.Sprintf("id %s does not match area %s (RF-%s-NNN)", r.ID, r.Area, areaPrefixes[r.Area]))
+	}
+	if r.Title == "" {
+		problems = append(problems, "no title")
+	}
+	if r.Description == "" {
+		problems = append(problems, "no description")
+	}
+	if !slices.Contains(Severities, r.Severity) {
+		problems = append(problems, fmt.Sprintf("severity %q is not one of %v", r.Severity, Severities))
+	}
+	if len(r.Kinds) == 0 {
+		problems = append(problems, "no kinds")
+	}
+	for _, k := range r.Kinds {
+		if k.APIVersion == "" || k.Kind == "" {
+			problems = append(problems, fmt.Sprintf("kind %+v needs apiVersion and kind", k))
+		}
+	}
+	if r.Remediation == "" {
+		problems = append(problems, "no remediation")
+	}
+	if len(r.References) == 0 {
+		problems = append(problems, "no references")
+	}
+	for _, p := range r.Parameters {
+		if p.Name == "" || p.Type == "" || p.Description == "" {
+			problems = append(problems, fmt.Sprintf("parameter %q needs name, type and description", p.Name))
+		}
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Data is the catalog as data.ringfence.catalog: area -> slug -> id, title, severity. The
+// decision entry point reads rule ids from it.
+func Data(rules []Rule) map[string]any {
+	out := map[string]any{}
+	for _, r := range rules {
+		area, ok := out[r.path[0]].(map[string]any)
+		if !ok {
+			area = map[string]any{}
+			out[r.path[0]] = area
+		}
+		area[r.path[1]] = map[string]any{"id": r.ID, "title": r.Title, "severity": r.Severity}
+	}
+	return out
+}
+
+// Rank orders severities: critical is 0, low is 3, anything else is len(Severities).
+func Rank(severity string) int {
+	if i := slices.Index(Severities, severity); i >= 0 {
+		return i
+	}
+	return len(Severities)
+}

@@ -1,0 +1,137 @@
+// Package config reads ringfence configuration files: exemptions and rule parameters.
+//
+//	exemptions:
+//	  - rule: RF-NET-001
+//	    namespace: legacy-*       # glob; omitted means any
+//	    name: old-api             # glob; omitted means any
+//	    kind: Deployment          # glob; omitted means any
+//	    labels: {team: payments}  # all must match
+//	    reason: migrating to the new mesh, tracked in OPS-123
+//	    expires: 2027-03-31       # date or RFC 3339 time; omitted means never
+//	parameters:
+//	  RF-SURF-002:
+//	    sensitive_ports: [22, 3306]
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"regexp"
+	"slices"
+	"time"
+
+	"sigs.k8s.io/yaml"
+)
+
+// Config is a ringfence configuration file.
+type Config struct {
+	Exemptions []Exemption               `json:"exemptions,omitempty"`
+	Parameters map[string]map[string]any `json:"parameters,omitempty"`
+}
+
+// Exemption silences one rule for the objects it matches.
+type Exemption struct {
+	Rule      string            `json:"rule"`
+	Namespace string            `json:"namespace,omitempty"`
+	Name      string            `json:"name,omitempty"`
+	Kind      string            `json:"kind,omitempty"`
+	Labels    map[string]string `json:"labels,omitempty"`
+	Reason    string            `json:"reason"`
+	Expires   string            `json:"expires,omitempty"`
+}
+
+// RuleInfo is what validation needs to know about a rule: its parameter names.
+type RuleInfo struct {
+	Parameters []string
+}
+
+// Load reads and parses a configuration file. Unknown fields are errors, so a typo does
+// not silently disable an exemption.
+func Load(file string) (Config, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return Config{}, fmt.Errorf("reading config: %w", err)
+	}
+	cfg, err := Parse(data)
+	if err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", file, err)
+	}
+	return cfg, nil
+}
+
+// Parse parses configuration from YAML or JSON.
+func Parse(data []byte) (Config, error) {
+	var cfg Config
+	if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+var date = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+// Validate checks the configuration against the known rules (id -> info).
+func (c Config) Validate(rules map[string]RuleInfo) error {
+	var problems []error
+	for i, e := range c.Exemptions {
+		where := fmt.Sprintf("exemptions[%d]", i)
+		if _, ok := rules[e.Rule]; !ok {
+			problems = append(problems, fmt.Errorf("%s: unknown rule %q", where, e.Rule))
+		}
+		if e.Reason == "" {
+			problems = append(problems, fmt.Errorf("%s: reason is required", where))
+		}
+		for field, pattern := range map[string]string{"namespace": e.Namespace, "name": e.Name, "kind": e.Kind} {
+			if _, err := path.Match(pattern, ""); err != nil {
+				problems = append(problems, fmt.Errorf("%s: %s %q is not a valid glob", where, field, pattern))
+			}
+		}
+		if e.Expires != "" {
+			if _, err := ParseExpiry(e.Expires); err != nil {
+				problems = append(problems, fmt.Errorf("%s: %w", where, err))
+			}
+		}
+	}
+	for id, params := range c.Parameters {
+		info, ok := rules[id]
+		if !ok {
+			problems = append(problems, fmt.Errorf("parameters: unknown rule %q", id))
+			continue
+		}
+		for name := range params {
+			if !slices.Contains(info.Parameters, name) {
+				problems = append(problems, fmt.Errorf("parameters.%s: rule has no parameter %q (it has %v)", id, name, info.Parameters))
+			}
+		}
+	}
+	return errors.Join(problems...)
+}
+
+// ParseExpiry reads an expiry: a date (the exemption ends as that day begins, UTC) or an
+// RFC 3339 time.
+func ParseExpiry(s string) (time.Time, error) {
+	if date.MatchString(s) {
+		s += "T00:00:00Z"
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("expires %q is neither a date (2027-03-31) nor an RFC 3339 time", s)
+	}
+	return t, nil
+}
+
+// Data is the configuration as data.ringfence.config, as the policies read it.
+func (c Config) Data() (map[string]any, error) {
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("encoding config: %w", err)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, fmt.Errorf("encoding config: %w", err)
+	}
+	return out, nil
+}

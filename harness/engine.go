@@ -1,0 +1,324 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+
+	"github.com/ringfence/ringfence/harness/catalog"
+	"github.com/ringfence/ringfence/harness/config"
+	"github.com/ringfence/ringfence/harness/inventory"
+	"github.com/ringfence/ringfence/harness/load"
+	"github.com/ringfence/ringfence/policies"
+)
+
+// decision is the query every object is evaluated with: all rules at once, exemptions
+// applied by the policies themselves so every runtime behaves the same.
+var decision = ast.MustParseBody("findings := data.ringfence.main.findings; exempted := count(data.ringfence.main.exempted)")
+
+// Engine holds the compiled rules. It is safe for concurrent use.
+type Engine struct {
+	compiler *ast.Compiler
+	rules    []catalog.Rule
+	byID     map[string]catalog.Rule
+	selected map[string]bool // nil selects every rule
+	data     ast.Object      // data.ringfence: catalog and config
+	workers  int
+}
+
+type options struct {
+	fsys    fs.FS
+	cfg     config.Config
+	ruleIDs []string
+	workers int
+}
+
+// Option configures an Engine.
+type Option func(*options)
+
+// WithPolicies evaluates the rules in fsys (laid out like the policies directory)
+// instead of the embedded ones.
+func WithPolicies(fsys fs.FS) Option { return func(o *options) { o.fsys = fsys } }
+
+// WithConfig applies exemptions and parameters from a configuration file.
+func WithConfig(cfg config.Config) Option { return func(o *options) { o.cfg = cfg } }
+
+// WithRules restricts findings to the rules with these ids.
+func WithRules(ids ...string) Option { return func(o *options) { o.ruleIDs = append(o.ruleIDs, ids...) } }
+
+// WithWorkers sets how many objects are evaluated at once (default: GOMAXPROCS).
+func WithWorkers(n int) Option { return func(o *options) { o.workers = n } }
+
+// New compiles the rules and checks their metadata and the configuration.
+func New(ctx context.Context, opts ...Option) (*Engine, error) {
+	o := options{fsys: policies.FS, workers: runtime.GOMAXPROCS(0)}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	compiler, err := Compile(o.fsys)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := catalog.FromCompiler(compiler)
+	if err != nil {
+		return nil, fmt.Errorf("rule metadata: %w", err)
+	}
+	e := &Engine{compiler: compiler, rules: rules, byID: map[string]catalog.Rule{}, workers: max(o.workers, 1)}
+	infos := map[string]config.RuleInfo{}
+	for _, r := range rules {
+		e.byID[r.ID] = r
+		var names []string
+		for _, p := range r.Parameters {
+			names = append(names, p.Name)
+		}
+		infos[r.ID] = config.RuleInfo{Parameters: names}
+	}
+	if len(o.ruleIDs) > 0 {
+		e.selected = map[string]bool{}
+		for _, id := range o.ruleIDs {
+			if _, ok := e.byID[id]; !ok {
+				return nil, fmt.Errorf("unknown rule %q (see `ringfence rules`)", id)
+			}
+			e.selected[id] = true
+		}
+	}
+	if err := o.cfg.Validate(infos); err != nil {
+		return nil, fmt.Errorf("invalid config: %w", err)
+	}
+	cfgData, err := o.cfg.Data()
+	if err != nil {
+		return nil, err
+	}
+	data, err := ast.InterfaceToValue(map[string]any{"catalog": catalog.Data(rules), "config": cfgData})
+	if err != nil {
+		return nil, fmt.Errorf("encoding catalog: %w", err)
+	}
+	e.data = data.(ast.Object)
+	return e, nil
+}
+
+// Compile parses every .rego file in fsys (with METADATA annotations) and compiles them
+// together.
+func Compile(fsys fs.FS) (*ast.Compiler, error) {
+	modules := map[string]*ast.Module{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".rego") || strings.HasSuffix(p, "_test.rego") {
+			return nil
+		}
+		src, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		m, err := ast.ParseModuleWithOpts(p, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
+		if err != nil {
+			return err
+		}
+		modules[p] = m
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("loading policies: %w", err)
+	}
+	c := ast.NewCompiler().WithEnablePrintStatements(false)
+	if c.Compile(modules); c.Failed() {
+		return nil, fmt.Errorf("compiling policies: %w", c.Errors)
+	}
+	return c, nil
+}
+
+// Rules returns the rules the engine evaluates, sorted by id.
+func (e *Engine) Rules() []catalog.Rule {
+	var out []catalog.Rule
+	for _, r := range e.rules {
+		if e.selected == nil || e.selected[r.ID] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Rule returns the rule with this id.
+func (e *Engine) Rule(id string) (catalog.Rule, bool) {
+	r, ok := e.byID[id]
+	return r, ok
+}
+
+// EvaluateFiles reads manifests from paths ("-" is stdin) and evaluates them. Input that
+// cannot be read becomes located errors in the report; everything readable is evaluated.
+func (e *Engine) EvaluateFiles(ctx context.Context, paths []string, stdin io.Reader) (*Report, error) {
+	res := load.Paths(ctx, paths, stdin)
+	objs := make([]Object, len(res.Documents))
+	for i, d := range res.Documents {
+		objs[i] = Object{Data: d.Object, Source: &res.Documents[i].Source}
+	}
+	rep, err := e.Evaluate(ctx, objs)
+	if err != nil {
+		return nil, err
+	}
+	rep.Errors = append(rep.Errors, res.Errors...)
+	rep.sort()
+	return rep, nil
+}
+
+// prepared is an object ready for evaluation.
+type prepared struct {
+	obj   Object
+	ref   ObjectRef
+	value ast.Value
+}
+
+// Evaluate evaluates every object once for all rules, with the inventory built from the
+// whole set, and returns the sorted report. Objects whose evaluation fails become
+// located errors; the error return is for failures of the engine itself.
+func (e *Engine) Evaluate(ctx context.Context, objs []Object) (*Report, error) {
+	rep := &Report{Findings: []Finding{}, Errors: []InputError{}}
+	rep.Summary.Objects = len(objs)
+	rep.Summary.Rules = len(e.Rules())
+
+	items := make([]prepared, 0, len(objs))
+	inv := inventory.NewBuilder()
+	for _, o := range objs {
+		v, err := ast.InterfaceToValue(o.Data)
+		if err != nil {
+			rep.Errors = append(rep.Errors, locate(o, fmt.Sprintf("cannot convert object: %v", err)))
+			continue
+		}
+		r := ref(o.Data)
+		items = append(items, prepared{obj: o, ref: r, value: v})
+		inv.Add(r.APIVersion, r.Kind, r.Namespace, r.Name, o.Data, v)
+	}
+	data := ast.NewObject(
+		ast.Item(ast.StringTerm("inventory"), ast.NewTerm(inv.Build())),
+		ast.Item(ast.StringTerm("ringfence"), ast.NewTerm(e.data)),
+	)
+	pq, err := rego.New(
+		rego.Compiler(e.compiler),
+		rego.Store(inmem.NewFromASTObject(data)),
+		rego.ParsedQuery(decision),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("preparing evaluation: %w", err)
+	}
+
+	results := make([]objectResult, len(items))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(e.workers, max(len(items), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				results[i] = e.evalOne(ctx, pq, items[i])
+			}
+		}()
+	}
+feed:
+	for i := range items {
+		select {
+		case work <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, r := range results {
+		rep.Findings = append(rep.Findings, r.findings...)
+		rep.Exempted += r.exempted
+		if r.err != nil {
+			rep.Errors = append(rep.Errors, *r.err)
+		}
+	}
+	rep.sort()
+	return rep, nil
+}
+
+type objectResult struct {
+	findings []Finding
+	exempted int
+	err      *InputError
+}
+
+func (e *Engine) evalOne(ctx context.Context, pq rego.PreparedEvalQuery, it prepared) objectResult {
+	rs, err := pq.Eval(ctx, rego.EvalParsedInput(it.value))
+	if err != nil {
+		ie := locate(it.obj, fmt.Sprintf("evaluating %s: %v", describeRef(it.ref), err))
+		return objectResult{err: &ie}
+	}
+	if len(rs) != 1 {
+		ie := locate(it.obj, fmt.Sprintf("evaluating %s: the decision is undefined", describeRef(it.ref)))
+		return objectResult{err: &ie}
+	}
+	var out objectResult
+	if n, ok := rs[0].Bindings["exempted"].(interface{ Int64() (int64, error) }); ok {
+		c, _ := n.Int64()
+		out.exempted = int(c)
+	}
+	raw, _ := rs[0].Bindings["findings"].([]any)
+	for _, x := range raw {
+		f, err := e.finding(x, it)
+		if errors.Is(err, errNotSelected) {
+			continue
+		}
+		if err != nil {
+			ie := locate(it.obj, err.Error())
+			out.err = &ie
+			continue
+		}
+		out.findings = append(out.findings, f)
+	}
+	return out
+}
+
+var errNotSelected = errors.New("rule not selected")
+
+func (e *Engine) finding(x any, it prepared) (Finding, error) {
+	m, _ := x.(map[string]any)
+	id, _ := m["rule"].(string)
+	rule, ok := e.byID[id]
+	if !ok {
+		return Finding{}, fmt.Errorf("evaluating %s: finding from unknown rule %q", describeRef(it.ref), id)
+	}
+	if e.selected != nil && !e.selected[id] {
+		return Finding{}, errNotSelected
+	}
+	msg, _ := m["msg"].(string)
+	field, _ := m["field"].(string)
+	return Finding{
+		Rule: rule.ID, Severity: rule.Severity, Title: rule.Title,
+		Message: msg, Object: it.ref, Source: it.obj.Source, Field: field,
+	}, nil
+}
+
+func locate(o Object, msg string) InputError {
+	if o.Source == nil {
+		return InputError{Message: msg}
+	}
+	return InputError{File: o.Source.File, Document: o.Source.Document, Line: o.Source.Line, Message: msg}
+}
+
+// describeRef names an object as kubectl users read it: "Deployment shop/web".
+func describeRef(r ObjectRef) string {
+	if r.Namespace == "" {
+		return fmt.Sprintf("%s %s", r.Kind, r.Name)
+	}
+	return fmt.Sprintf("%s %s/%s", r.Kind, r.Namespace, r.Name)
+}

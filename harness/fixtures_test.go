@@ -1,0 +1,222 @@
+package harness_test
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ringfence/ringfence/harness"
+	"github.com/ringfence/ringfence/harness/catalog"
+	"github.com/ringfence/ringfence/harness/load"
+)
+
+const fixturesDir = "../fixtures"
+
+var (
+	engineOnce sync.Once
+	engine     *harness.Engine
+	engineErr  error
+)
+
+// sharedEngine compiles the embedded rules once for all tests of the package.
+func sharedEngine(t testing.TB) *harness.Engine {
+	t.Helper()
+	engineOnce.Do(func() { engine, engineErr = harness.New(context.Background()) })
+	if engineErr != nil {
+		t.Fatalf("harness.New: %v", engineErr)
+	}
+	return engine
+}
+
+// fixtureCase is one fixture file of a rule.
+type fixtureCase struct {
+	path   string
+	fire   bool
+	expect []string // messages the rule must produce, from "# expect:" lines
+}
+
+func ruleFixtures(t *testing.T, id string) []fixtureCase {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(fixturesDir, id))
+	if err != nil {
+		t.Fatalf("rule %s has no fixtures: %v", id, err)
+	}
+	var cases []fixtureCase
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !load.IsManifest(name) {
+			continue
+		}
+		c := fixtureCase{path: filepath.Join(fixturesDir, id, name)}
+		switch {
+		case strings.HasPrefix(name, "fire-"):
+			c.fire = true
+		case strings.HasPrefix(name, "pass-"):
+		default:
+			t.Errorf("%s: fixture names start with fire- or pass-", c.path)
+			continue
+		}
+		c.expect = expectations(t, c.path)
+		if c.fire && len(c.expect) == 0 {
+			t.Errorf("%s: a fire- fixture needs at least one '# expect: <message>' line", c.path)
+		}
+		if !c.fire && len(c.expect) > 0 {
+			t.Errorf("%s: a pass- fixture must not have '# expect:' lines", c.path)
+		}
+		cases = append(cases, c)
+	}
+	return cases
+}
+
+func expectations(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if msg, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "# expect:"); ok {
+			out = append(out, strings.TrimSpace(msg))
+		}
+	}
+	return out
+}
+
+func messagesOf(rep *harness.Report, id string) []string {
+	out := []string{}
+	for _, f := range rep.Findings {
+		if f.Rule == id {
+			out = append(out, f.Message)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestRuleFixtures runs every rule on its fixtures: fire- files must produce exactly the
+// expected messages, pass- files none.
+func TestRuleFixtures(t *testing.T) {
+	eng := sharedEngine(t)
+	ctx := context.Background()
+	for _, rule := range eng.Rules() {
+		t.Run(rule.ID, func(t *testing.T) {
+			cases := ruleFixtures(t, rule.ID)
+			var fire, pass int
+			for _, c := range cases {
+				if c.fire {
+					fire++
+				} else {
+					pass++
+				}
+				t.Run(filepath.Base(c.path), func(t *testing.T) {
+					rep, err := eng.EvaluateFiles(ctx, []string{c.path}, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, e := range rep.Errors {
+						t.Errorf("fixture error: %v", e)
+					}
+					want := slices.Clone(c.expect)
+					if want == nil {
+						want = []string{}
+					}
+					slices.Sort(want)
+					if diff := cmp.Diff(want, messagesOf(rep, rule.ID)); diff != "" {
+						t.Errorf("%s findings (-want +got):\n%s", rule.ID, diff)
+					}
+					checkDeclaredKinds(t, rule, rep)
+				})
+			}
+			if fire < 2 || pass < 2 {
+				t.Errorf("rule %s has %d fire- and %d pass- fixtures; it needs at least 2 of each", rule.ID, fire, pass)
+			}
+		})
+	}
+}
+
+// checkDeclaredKinds fails when a rule reports an object whose kind its METADATA does
+// not declare.
+func checkDeclaredKinds(t *testing.T, rule catalog.Rule, rep *harness.Report) {
+	t.Helper()
+	for _, f := range rep.Findings {
+		if f.Rule != rule.ID {
+			continue
+		}
+		declared := slices.ContainsFunc(rule.Kinds, func(k catalog.Kind) bool {
+			return k.Kind == f.Object.Kind && (k.APIVersion == "*" || inGroup(k.APIVersion, f.Object.APIVersion))
+		})
+		if !declared {
+			t.Errorf("%s reported %s %s, a kind its METADATA kinds do not list", rule.ID, f.Object.APIVersion, f.Object.Kind)
+		}
+	}
+}
+
+// inGroup reports whether two apiVersions belong to the same API group (a rule that
+// declares apps/v1 Deployment also reads extensions/v1beta1 Deployments).
+func inGroup(declared, actual string) bool {
+	group := func(v string) string {
+		if i := strings.LastIndex(v, "/"); i >= 0 {
+			return v[:i]
+		}
+		return ""
+	}
+	legacy := map[string]string{"extensions": "apps"}
+	ga, gb := group(declared), group(actual)
+	if l, ok := legacy[gb]; ok && l == ga {
+		return true
+	}
+	return ga == gb
+}
+
+// TestRulesGuardOnKind swaps the kind of every object in every fire- fixture for one no
+// rule inspects and expects silence: a rule must not fire on kinds it was not written for.
+func TestRulesGuardOnKind(t *testing.T) {
+	eng := sharedEngine(t)
+	ctx := context.Background()
+	for _, rule := range eng.Rules() {
+		for _, c := range ruleFixtures(t, rule.ID) {
+			if !c.fire {
+				continue
+			}
+			res := load.Paths(ctx, []string{c.path}, nil)
+			var objs []harness.Object
+			for _, d := range res.Documents {
+				d.Object["apiVersion"] = "probe.ringfence.dev/v1"
+				d.Object["kind"] = "RingfenceProbe"
+				objs = append(objs, harness.Object{Data: d.Object, Source: &d.Source})
+			}
+			rep, err := eng.Evaluate(ctx, objs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := messagesOf(rep, rule.ID); len(got) > 0 {
+				t.Errorf("%s: %s fires on an unknown kind: %q", rule.ID, c.path, got)
+			}
+		}
+	}
+}
+
+// TestEveryFixtureDirHasARule catches fixtures left behind by a renamed or removed rule.
+func TestEveryFixtureDirHasARule(t *testing.T) {
+	eng := sharedEngine(t)
+	entries, err := os.ReadDir(fixturesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if _, ok := eng.Rule(e.Name()); e.IsDir() && !ok {
+			t.Errorf("fixtures/%s belongs to no rule", e.Name())
+		}
+	}
+}

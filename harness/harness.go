@@ -1,0 +1,92 @@
+// Package harness evaluates ringfence's rules against Kubernetes objects.
+//
+// An Engine compiles the embedded rules once; Evaluate takes a set of objects (parsed
+// manifests, maps, unstructured or typed API objects), builds the inventory that
+// cross-object rules read, evaluates every object once for all rules on all cores, and
+// returns a Report with located, sorted findings:
+//
+//	eng, err := harness.New(ctx)
+//	report, err := eng.EvaluateFiles(ctx, []string{"deploy/"}, nil)
+//	for _, f := range report.Findings {
+//		fmt.Println(f.Rule, f.Severity, f.Message)
+//	}
+package harness
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/ringfence/ringfence/harness/load"
+)
+
+// Source locates an object in its input file.
+type Source = load.Source
+
+// InputError is input that could not be read or evaluated, located in its file.
+type InputError = load.Error
+
+// ObjectRef names a Kubernetes object the way kubectl does.
+type ObjectRef struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Namespace  string `json:"namespace,omitempty"`
+	Name       string `json:"name"`
+}
+
+// Finding is one rule violated by one object.
+type Finding struct {
+	Rule     string    `json:"rule"`
+	Severity string    `json:"severity"`
+	Title    string    `json:"title"`
+	Message  string    `json:"message"`
+	Object   ObjectRef `json:"object"`
+	Source   *Source   `json:"source,omitempty"`
+	Field    string    `json:"field,omitempty"`
+}
+
+// Summary counts what an evaluation saw.
+type Summary struct {
+	Objects  int `json:"objects"`
+	Rules    int `json:"rules"`
+	Findings int `json:"findings"`
+	Errors   int `json:"errors"`
+}
+
+// Report is the outcome of an evaluation. Its JSON form is ringfence's report format.
+type Report struct {
+	Summary  Summary      `json:"summary"`
+	Findings []Finding    `json:"findings"`
+	Errors   []InputError `json:"errors"`
+	// Exempted counts the findings that exemptions silenced.
+	Exempted int `json:"-"`
+}
+
+func (r *Report) sort() {
+	slices.SortFunc(r.Findings, compareFindings)
+	slices.SortFunc(r.Errors, func(a, b InputError) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Document, b.Document),
+			cmp.Compare(a.Line, b.Line), cmp.Compare(a.Message, b.Message))
+	})
+	r.Summary.Findings = len(r.Findings)
+	r.Summary.Errors = len(r.Errors)
+}
+
+// compareFindings orders findings by file, document, rule and message, then by
+// whatever else tells two findings apart, so reports are byte-for-byte repeatable.
+func compareFindings(a, b Finding) int {
+	var sa, sb Source
+	if a.Source != nil {
+		sa = *a.Source
+	}
+	if b.Source != nil {
+		sb = *b.Source
+	}
+	return cmp.Or(
+		cmp.Compare(sa.File, sb.File), cmp.Compare(sa.Document, sb.Document),
+		cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Message, b.Message),
+		cmp.Compare(sa.Line, sb.Line),
+		cmp.Compare(a.Object.Namespace, b.Object.Namespace), cmp.Compare(a.Object.Kind, b.Object.Kind),
+		cmp.Compare(a.Object.Name, b.Object.Name), cmp.Compare(a.Object.APIVersion, b.Object.APIVersion),
+		cmp.Compare(a.Field, b.Field),
+	)
+}

@@ -1,0 +1,10 @@
+// Package policies embeds ringfence's Rego rules and libraries so Go programs get them
+// without files on disk.
+package policies
+
+import "embed"
+
+// FS holds lib/, main/ and one folder per area, each with its .rego files.
+//
+//go:embed */*.rego
+var FS embed.FS

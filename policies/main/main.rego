@@ -1,0 +1,73 @@
+# METADATA
+# title: ringfence decision entry point
+# description: >-
+#   Every rule's violations for the object under review, each tagged with its rule id,
+#   with exemptions applied: the ringfence.dev/exempt annotation on the object and the
+#   exemptions in data.ringfence.config. Rule ids come from data.ringfence.catalog, which
+#   ringfence generates from the rules' METADATA.
+# scope: package
+package ringfence.main
+
+import data.ringfence.lib.core
+
+exempt_annotation := "ringfence.dev/exempt"
+
+# findings holds the violations that no exemption covers.
+findings contains finding if {
+	some finding in violations
+	not exempt(finding.rule)
+}
+
+# exempted holds the violations an exemption covers, so reports can count them.
+exempted contains finding if {
+	some finding in violations
+	exempt(finding.rule)
+}
+
+violations contains finding if {
+	some area, slug
+	some v in data.ringfence.rules[area][slug].deny
+	finding := object.union(as_object(v), {"rule": rule_id(area, slug)})
+}
+
+as_object(v) := v if {
+	is_object(v)
+}
+
+else := {"msg": v}
+
+rule_id(area, slug) := id if {
+	id := data.ringfence.catalog[area][slug].id
+}
+
+else := concat("/", [area, slug])
+
+exempt(id) if {
+	some entry in split(object.get(core.annotations, exempt_annotation, ""), ",")
+	trim_space(entry) == id
+}
+
+exempt(id) if {
+	some e in data.ringfence.config.exemptions
+	e.rule == id
+	exemption_matches(e)
+	not expired(e)
+}
+
+exemption_matches(e) if {
+	glob.match(object.get(e, "namespace", "*"), [], object.get(core.metadata, "namespace", ""))
+	glob.match(object.get(e, "name", "*"), [], core.name)
+	glob.match(object.get(e, "kind", "*"), [], core.kind)
+	every key, value in object.get(e, "labels", {}) {
+		core.labels[key] == value
+	}
+}
+
+expired(e) if time.now_ns() >= expiry_ns(e.expires)
+
+# expiry_ns reads an RFC 3339 timestamp or a plain date (the exemption ends as that day begins, UTC).
+expiry_ns(s) := time.parse_rfc3339_ns(concat("", [s, "T00:00:00Z"])) if {
+	regex.match(`^\d{4}-\d{2}-\d{2}$`, s)
+}
+
+else := time.parse_rfc3339_ns(s)
