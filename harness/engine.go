@@ -53,7 +53,9 @@ func WithPolicies(fsys fs.FS) Option { return func(o *options) { o.fsys = fsys }
 func WithConfig(cfg config.Config) Option { return func(o *options) { o.cfg = cfg } }
 
 // WithRules restricts findings to the rules with these ids.
-func WithRules(ids ...string) Option { return func(o *options) { o.ruleIDs = append(o.ruleIDs, ids...) } }
+func WithRules(ids ...string) Option {
+	return func(o *options) { o.ruleIDs = append(o.ruleIDs, ids...) }
+}
 
 // WithWorkers sets how many objects are evaluated at once (default: GOMAXPROCS).
 func WithWorkers(n int) Option { return func(o *options) { o.workers = n } }

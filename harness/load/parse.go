@@ -96,9 +96,23 @@ func firstContentLine(text string) int {
 	return 0
 }
 
+// lastContentLine returns the 1-based line of the last line that is neither blank nor a
+// comment, or 0 when there is none.
+func lastContentLine(text string) int {
+	n, last := 0, 0
+	for l := range strings.SplitSeq(text, "\n") {
+		n++
+		if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, "#") {
+			last = n
+		}
+	}
+	return last
+}
+
 var yamlLine = regexp.MustCompile(`line (\d+)`)
 
 func parseDocument(file string, index, line int, c chunk) ([]Document, []Error) {
+	first, last := firstContentLine(c.text), lastContentLine(c.text)
 	fail := func(at int, format string, args ...any) ([]Document, []Error) {
 		return nil, []Error{{File: file, Document: index, Line: at, Message: fmt.Sprintf(format, args...)}}
 	}
@@ -107,11 +121,14 @@ func parseDocument(file string, index, line int, c chunk) ([]Document, []Error) 
 		at := line
 		msg := strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			// The parser's line is approximate (often the enclosing block); keep it inside
+			// the document.
 			if n, convErr := strconv.Atoi(m[1]); convErr == nil {
-				at = c.startLine + n - 1
+				at = c.startLine + min(max(n, first), last) - 1
 			}
 			msg = strings.Replace(msg, m[0]+": ", "", 1)
 		}
+		msg = strings.TrimPrefix(msg, "yaml: ")
 		return fail(at, "invalid YAML: %s", msg)
 	}
 	dec := json.NewDecoder(bytes.NewReader(j))

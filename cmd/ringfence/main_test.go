@@ -1,0 +1,274 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// binary is the ringfence command built once for the package's tests: the CLI is tested
+// as users run it.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ringfence-cli")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "ringfence")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		os.RemoveAll(dir)
+		panic("building ringfence: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+func ringfence(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	code := 0
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running ringfence: %v", err)
+	}
+	return result{out.String(), errOut.String(), code}
+}
+
+const privilegedPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: root
+  namespace: shop
+spec:
+  containers:
+    - name: app
+      image: nginx:1.27
+      securityContext: {privileged: true}
+`
+
+const quietPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: quiet
+  namespace: shop
+spec:
+  containers:
+    - name: app
+      image: nginx:1.27
+`
+
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// jsonReport mirrors the report format; decoding rejects unknown fields so the shape
+// cannot drift unnoticed.
+type jsonReport struct {
+	Summary struct {
+		Objects, Rules, Findings, Errors int
+	} `json:"summary"`
+	Findings []struct {
+		Rule     string `json:"rule"`
+		Severity string `json:"severity"`
+		Title    string `json:"title"`
+		Message  string `json:"message"`
+		Object   struct {
+			APIVersion string `json:"apiVersion"`
+			Kind       string `json:"kind"`
+			Namespace  string `json:"namespace"`
+			Name       string `json:"name"`
+		} `json:"object"`
+		Source struct {
+			File     string `json:"file"`
+			Document int    `json:"document"`
+			Line     int    `json:"line"`
+		} `json:"source"`
+		Field string `json:"field"`
+	} `json:"findings"`
+	Errors []struct {
+		File     string `json:"file"`
+		Document int    `json:"document"`
+		Line     int    `json:"line"`
+		Message  string `json:"message"`
+	} `json:"errors"`
+}
+
+func decodeReport(t *testing.T, s string) jsonReport {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.DisallowUnknownFields()
+	var r jsonReport
+	if err := dec.Decode(&r); err != nil {
+		t.Fatalf("report is not in the documented shape: %v\n%s", err, s)
+	}
+	return r
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"bad.yaml":   privilegedPod,
+		"quiet.yaml": quietPod,
+		"broken.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: ok, namespace: shop}\nspec:\n  containers:\n" +
+			"    - {name: a, image: x, securityContext: {privileged: true}}\n---\nkind: [\n",
+	})
+	bad, quiet, broken := filepath.Join(dir, "bad.yaml"), filepath.Join(dir, "quiet.yaml"), filepath.Join(dir, "broken.yaml")
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"no findings", []string{"test", "--rule", "RF-POD-001", quiet}, 0},
+		{"a finding at the default threshold", []string{"test", "--rule", "RF-POD-001", bad}, 1},
+		{"a critical finding fails --fail-on high", []string{"test", "--rule", "RF-POD-001", "--fail-on", "high", bad}, 1},
+		{"--fail-on none never fails on findings", []string{"test", "--rule", "RF-POD-001", "--fail-on", "none", bad}, 0},
+		{"unreadable input wins over findings", []string{"test", "--rule", "RF-POD-001", broken}, 2},
+		{"a missing path", []string{"test", filepath.Join(dir, "nope.yaml")}, 2},
+		{"an unknown flag", []string{"test", "--frobnicate", quiet}, 2},
+		{"an unknown severity", []string{"test", "--fail-on", "severe", quiet}, 2},
+		{"an unknown rule", []string{"test", "--rule", "RF-NOPE-999", quiet}, 2},
+		{"an unknown output format", []string{"test", "--output", "xml", quiet}, 2},
+		{"a missing config file", []string{"test", "--config", filepath.Join(dir, "none.yaml"), quiet}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ringfence(t, "", tt.args...); got.code != tt.want {
+				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", got.code, tt.want, got.stdout, got.stderr)
+			}
+		})
+	}
+}
+
+func TestJSONReport(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"app.yaml": quietPod + "---\n" + privilegedPod + "---\napiVersion: v1\nkind: Pod\nmetadata: [\n",
+	})
+	file := filepath.Join(dir, "app.yaml")
+	got := ringfence(t, "", "test", "--rule", "RF-POD-001", "--output", "json", file)
+	if got.code != 2 {
+		t.Fatalf("exit code = %d, want 2 (one document does not parse)\n%s", got.code, got.stderr)
+	}
+	r := decodeReport(t, got.stdout)
+	if r.Summary.Objects != 2 || r.Summary.Rules != 1 || r.Summary.Findings != 1 || r.Summary.Errors != 1 {
+		t.Errorf("summary = %+v, want 2 objects, 1 rule, 1 finding, 1 error", r.Summary)
+	}
+	if len(r.Findings) != 1 || len(r.Errors) != 1 {
+		t.Fatalf("report = %+v", r)
+	}
+	f := r.Findings[0]
+	if f.Rule != "RF-POD-001" || f.Severity != "critical" || f.Title == "" || f.Source.File != file ||
+		f.Source.Document != 1 || f.Source.Line != 11 || f.Object.Name != "root" || f.Object.Namespace != "shop" ||
+		f.Field != "spec.containers[0].securityContext.privileged" {
+		t.Errorf("finding = %+v", f)
+	}
+	if e := r.Errors[0]; e.File != file || e.Document != 2 || e.Line < 22 || !strings.Contains(e.Message, "invalid YAML") {
+		t.Errorf("error = %+v, want it located in document 2 of %s", e, file)
+	}
+
+	again := ringfence(t, "", "test", "--rule", "RF-POD-001", "--output", "json", file)
+	if again.stdout != got.stdout {
+		t.Error("two runs on the same input printed different reports")
+	}
+}
+
+func TestStdin(t *testing.T) {
+	got := ringfence(t, privilegedPod, "test", "--rule", "RF-POD-001", "-o", "json", "-")
+	r := decodeReport(t, got.stdout)
+	if got.code != 1 || len(r.Findings) != 1 || r.Findings[0].Source.File != "-" {
+		t.Errorf("stdin: exit %d, report %+v", got.code, r)
+	}
+}
+
+func TestExemptions(t *testing.T) {
+	annotated := strings.Replace(privilegedPod, "  namespace: shop\n",
+		"  namespace: shop\n  annotations:\n    ringfence.dev/exempt: \"RF-NET-001, RF-POD-001\"\n    ringfence.dev/exempt-reason: vendor appliance\n", 1)
+	dir := writeFiles(t, map[string]string{
+		"annotated.yaml": annotated,
+		"plain.yaml":     privilegedPod,
+		"exempt.yaml":    "exemptions:\n  - rule: RF-POD-001\n    namespace: sh*\n    name: root\n    reason: node agent\n",
+		"expired.yaml":   "exemptions:\n  - rule: RF-POD-001\n    name: root\n    reason: node agent\n    expires: 2001-01-01\n",
+		"typo.yaml":      "exemptions:\n  - rule: RF-POD-001\n    nmae: root\n    reason: typo\n",
+		"noreason.yaml":  "exemptions:\n  - rule: RF-POD-001\n",
+	})
+	p := func(n string) string { return filepath.Join(dir, n) }
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"annotation", []string{"test", "--rule", "RF-POD-001", p("annotated.yaml")}, 0},
+		{"config", []string{"test", "--rule", "RF-POD-001", "--config", p("exempt.yaml"), p("plain.yaml")}, 0},
+		{"expired config exemption", []string{"test", "--rule", "RF-POD-001", "--config", p("expired.yaml"), p("plain.yaml")}, 1},
+		{"unknown field in config", []string{"test", "--config", p("typo.yaml"), p("plain.yaml")}, 2},
+		{"exemption without reason", []string{"test", "--config", p("noreason.yaml"), p("plain.yaml")}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ringfence(t, "", tt.args...); got.code != tt.want {
+				t.Errorf("exit code = %d, want %d\n%s%s", got.code, tt.want, got.stdout, got.stderr)
+			}
+		})
+	}
+	got := ringfence(t, "", "test", "--rule", "RF-POD-001", p("annotated.yaml"))
+	if !strings.Contains(got.stdout, "1 exempted") {
+		t.Errorf("text report does not count the exempted finding:\n%s", got.stdout)
+	}
+}
+
+func TestRulesJSON(t *testing.T) {
+	got := ringfence(t, "", "rules", "--output", "json")
+	if got.code != 0 {
+		t.Fatalf("exit %d: %s", got.code, got.stderr)
+	}
+	var listing struct {
+		Rules []map[string]any `json:"rules"`
+	}
+	if err := json.Unmarshal([]byte(got.stdout), &listing); err != nil {
+		t.Fatal(err)
+	}
+	if len(listing.Rules) == 0 {
+		t.Fatal("no rules listed")
+	}
+	want := []string{"area", "description", "file", "id", "inventory", "kinds", "package", "parameters", "references", "remediation", "severity", "title"}
+	for _, r := range listing.Rules {
+		var keys []string
+		for k := range r {
+			if k != "runtimes" {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys)
+		if diff := cmp.Diff(want, keys); diff != "" {
+			t.Errorf("rule %v metadata keys (-want +got):\n%s", r["id"], diff)
+		}
+	}
+}

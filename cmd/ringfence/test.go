@@ -1,0 +1,93 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ringfence/ringfence/harness"
+	"github.com/ringfence/ringfence/harness/catalog"
+	"github.com/ringfence/ringfence/harness/config"
+	"github.com/ringfence/ringfence/harness/report"
+)
+
+func newTestCommand(stdin io.Reader) *cobra.Command {
+	var (
+		output     string
+		failOn     string
+		rules      []string
+		configFile string
+	)
+	cmd := &cobra.Command{
+		Use:   "test [PATH...|-]",
+		Short: "Check manifests (files, directories, or - for stdin) against the rules",
+		Long: `Check Kubernetes manifests against the rules.
+
+PATH is a file, a directory (read recursively: .yaml, .yml, .json) or - for standard
+input; the default is the current directory. Every readable document is evaluated, even
+when others cannot be read.
+
+Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage error
+or input that could not be read (reported after everything readable was evaluated).`,
+		Example: `  ringfence test deploy/
+  helm template my-chart | ringfence test - --output json
+  ringfence test k8s/ --fail-on high --config ringfence.yaml`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			format, err := report.For(output)
+			if err != nil {
+				return err
+			}
+			if failOn != "none" && !slices.Contains(catalog.Severities, failOn) {
+				return fmt.Errorf("--fail-on %q: want one of %s, none", failOn, strings.Join(catalog.Severities, ", "))
+			}
+			opts := []harness.Option{harness.WithRules(rules...)}
+			if configFile != "" {
+				cfg, err := config.Load(configFile)
+				if err != nil {
+					return err
+				}
+				opts = append(opts, harness.WithConfig(cfg))
+			}
+			if len(args) == 0 {
+				args = []string{"."}
+			}
+			eng, err := harness.New(cmd.Context(), opts...)
+			if err != nil {
+				return err
+			}
+			rep, err := eng.EvaluateFiles(cmd.Context(), args, stdin)
+			if err != nil {
+				return err
+			}
+			if err := format.Report(cmd.OutOrStdout(), rep); err != nil {
+				return err
+			}
+			return exitFor(rep, failOn)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&output, "output", "o", "text", "output format: "+strings.Join(report.Names(), ", "))
+	f.StringVar(&failOn, "fail-on", "low", "exit 1 when a finding is at or above this severity: critical, high, medium, low, or none")
+	f.StringSliceVar(&rules, "rule", nil, "only report these rule ids (repeatable, or comma-separated)")
+	f.StringVar(&configFile, "config", "", "configuration file with exemptions and rule parameters")
+	return cmd
+}
+
+// exitFor turns a report into the exit status: unreadable input wins over findings.
+func exitFor(rep *harness.Report, failOn string) error {
+	if len(rep.Errors) > 0 {
+		return exitCode(exitError)
+	}
+	if failOn == "none" {
+		return nil
+	}
+	for _, f := range rep.Findings {
+		if catalog.Rank(f.Severity) <= catalog.Rank(failOn) {
+			return exitCode(exitFindings)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,43 @@
+// Package report writes evaluation reports and rule listings. Every format is one type
+// behind the Format interface; JSON is the reference shape the others are derived from.
+package report
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/ringfence/ringfence/harness"
+	"github.com/ringfence/ringfence/harness/catalog"
+)
+
+// Format writes reports and rule listings in one output format.
+type Format interface {
+	Report(w io.Writer, r *harness.Report) error
+	Rules(w io.Writer, rules []catalog.Rule) error
+}
+
+var formats = map[string]func() Format{
+	"text": func() Format { return Text{} },
+	"json": func() Format { return JSON{} },
+}
+
+// Names lists the output formats.
+func Names() []string {
+	names := make([]string, 0, len(formats))
+	for n := range formats {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// For returns the format called name.
+func For(name string) (Format, error) {
+	f, ok := formats[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown output format %q (want one of %s)", name, strings.Join(Names(), ", "))
+	}
+	return f(), nil
+}

@@ -1,0 +1,104 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ringfence/ringfence/harness"
+	"github.com/ringfence/ringfence/harness/catalog"
+)
+
+// Text writes reports for people: findings grouped by file, severity first, and a
+// one-line summary.
+type Text struct{}
+
+// Report writes r.
+func (Text) Report(w io.Writer, r *harness.Report) error {
+	bw := bufio.NewWriter(w)
+	group := "\x00"
+	for _, f := range r.Findings {
+		if g := fileOf(f); g != group {
+			if group != "\x00" {
+				fmt.Fprintln(bw)
+			}
+			group = g
+			fmt.Fprintln(bw, g)
+		}
+		fmt.Fprintf(bw, "  %-8s  %-11s  %s\n", strings.ToUpper(f.Severity), f.Rule, f.Message)
+		var where []string
+		if f.Source != nil && f.Source.Line > 0 {
+			where = append(where, fmt.Sprintf("line %d", f.Source.Line))
+		}
+		if f.Field != "" {
+			where = append(where, f.Field)
+		}
+		if len(where) > 0 {
+			fmt.Fprintf(bw, "  %-8s  %-11s  %s\n", "", "", strings.Join(where, ", "))
+		}
+	}
+	if len(r.Errors) > 0 {
+		if len(r.Findings) > 0 {
+			fmt.Fprintln(bw)
+		}
+		fmt.Fprintln(bw, "errors:")
+		for _, e := range r.Errors {
+			fmt.Fprintf(bw, "  %s\n", e.Error())
+		}
+	}
+	if len(r.Findings) > 0 || len(r.Errors) > 0 {
+		fmt.Fprintln(bw)
+	}
+	fmt.Fprintln(bw, summaryLine(r))
+	return bw.Flush()
+}
+
+func fileOf(f harness.Finding) string {
+	if f.Source != nil && f.Source.File != "" {
+		return f.Source.File
+	}
+	return "(objects)"
+}
+
+func summaryLine(r *harness.Report) string {
+	counts := map[string]int{}
+	for _, f := range r.Findings {
+		counts[f.Severity]++
+	}
+	var parts []string
+	for _, s := range catalog.Severities {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		}
+	}
+	line := fmt.Sprintf("%s, %s: %s", plural(r.Summary.Objects, "object"), plural(r.Summary.Rules, "rule"), plural(r.Summary.Findings, "finding"))
+	if len(parts) > 0 {
+		line += " (" + strings.Join(parts, ", ") + ")"
+	}
+	if r.Exempted > 0 {
+		line += fmt.Sprintf(", %d exempted", r.Exempted)
+	}
+	return line + ", " + plural(r.Summary.Errors, "error")
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// Rules writes one line per rule: id, severity, title, and the kinds it reads.
+func (Text) Rules(w io.Writer, rules []catalog.Rule) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "%-11s  %-8s  %-9s  %s\n", "ID", "SEVERITY", "INVENTORY", "TITLE")
+	for _, r := range rules {
+		inv := "no"
+		if r.Inventory {
+			inv = "yes"
+		}
+		fmt.Fprintf(bw, "%-11s  %-8s  %-9s  %s\n", r.ID, r.Severity, inv, r.Title)
+	}
+	return bw.Flush()
+}
