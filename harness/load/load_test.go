@@ -92,6 +92,11 @@ func TestBytes(t *testing.T) {
 			want: got{Objects: []string{"Pod/a f.yaml doc=0 line=3", "Pod/b f.yaml doc=1 line=7"}},
 		},
 		{
+			name: "an unquoted template expression is reported at its line",
+			in:   "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n  labels: {{ .Values.labels }}\n",
+			want: got{Errors: []Error{{File: "f.yaml", Document: 0, Line: 5, Message: "invalid YAML: a mapping is used as a key (an unrendered template expression such as {{ ... }}?)"}}},
+		},
+		{
 			name: "a Helm template is reported, not evaluated",
 			in:   "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n  {{- if .Values.x }}\n",
 			want: got{Errors: []Error{{File: "f.yaml", Document: 0, Line: 5, Message: "invalid YAML: could not find expected ':'"}}},

@@ -109,6 +109,18 @@ func lastContentLine(text string) int {
 	return last
 }
 
+// lineContaining returns the 1-based line of the first line containing s, or 0.
+func lineContaining(text, s string) int {
+	n := 0
+	for l := range strings.SplitSeq(text, "\n") {
+		n++
+		if strings.Contains(l, s) {
+			return n
+		}
+	}
+	return 0
+}
+
 var yamlLine = regexp.MustCompile(`line (\d+)`)
 
 func parseDocument(file string, index, line int, c chunk) ([]Document, []Error) {
@@ -129,6 +141,13 @@ func parseDocument(file string, index, line int, c chunk) ([]Document, []Error) 
 			msg = strings.Replace(msg, m[0]+": ", "", 1)
 		}
 		msg = strings.TrimPrefix(msg, "yaml: ")
+		if strings.HasPrefix(msg, "invalid map key") {
+			// An unquoted {{ ... }} parses as a mapping used as a key: a template.
+			msg = "a mapping is used as a key (an unrendered template expression such as {{ ... }}?)"
+			if n := lineContaining(c.text, "{{"); n > 0 {
+				at = c.startLine + n - 1
+			}
+		}
 		return fail(at, "invalid YAML: %s", msg)
 	}
 	dec := json.NewDecoder(bytes.NewReader(j))

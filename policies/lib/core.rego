@@ -36,11 +36,12 @@ metadata := resource.metadata if is_object(resource.metadata)
 
 default name := ""
 
-name := metadata.name if is_string(metadata.name)
-
-name := metadata.generateName if {
-	not is_string(metadata.name)
-	is_string(metadata.generateName)
+name := n if {
+	n := metadata.name
+	is_string(n)
+} else := n if {
+	n := metadata.generateName
+	is_string(n)
 }
 
 # namespace is the object's namespace as written; objects without one land in "default"
@@ -154,16 +155,19 @@ else := "<unnamed>"
 # ringfence configuration (data.ringfence.config.parameters[<rule id>]), else the default
 # from the rule's METADATA. Call it as parameter(rego.metadata.chain(), "name").
 parameter(chain, key) := input.parameters[key] if {
-	is_object(input.review)
+	is_review
 	is_object(input.parameters)
 } else := data.ringfence.config.parameters[rule_id(chain)][key] if {
-	not is_object(input.review)
+	not is_review
 } else := d if {
 	some entry in chain
 	some p in entry.annotations.custom.parameters
 	p.name == key
 	d := p["default"]
 }
+
+# is_review is true under Gatekeeper and admission reviews, where parameters come with the input.
+is_review if is_object(input.review)
 
 # rule_id is the custom.id the calling rule's METADATA chain carries.
 rule_id(chain) := id if {

@@ -10,13 +10,25 @@ package ringfence.lib.selector
 # object (null, a string, missing) selects nothing, as the API server would reject it.
 matches(selector, labels) if {
 	is_object(selector)
-	every key, value in object.get(selector, "matchLabels", {}) {
+	every key, value in match_labels(selector) {
 		object.get(labels, key, null) == value
 	}
-	every expr in object.get(selector, "matchExpressions", []) {
+	every expr in match_expressions(selector) {
 		expression_matches(expr, labels)
 	}
 }
+
+# match_labels is the selector's matchLabels; null or absent is empty, as in the API.
+match_labels(selector) := m if {
+	m := selector.matchLabels
+	is_object(m)
+} else := {}
+
+# match_expressions is the selector's matchExpressions; null or absent is empty.
+match_expressions(selector) := m if {
+	m := selector.matchExpressions
+	is_array(m)
+} else := []
 
 expression_matches(expr, labels) if {
 	expr.operator == "In"
@@ -26,7 +38,7 @@ expression_matches(expr, labels) if {
 expression_matches(expr, labels) if {
 	expr.operator == "NotIn"
 	is_array(expr.values)
-	not labels[expr.key] in expr.values
+	not label_in(labels, expr.key, expr.values)
 }
 
 expression_matches(expr, labels) if {
@@ -43,9 +55,11 @@ expression_matches(expr, labels) if {
 
 has_key(obj, key) if _ = obj[key]
 
+label_in(labels, key, values) if labels[key] in values
+
 # selects_all is true for the empty selector, which selects every object.
 selects_all(selector) if {
 	is_object(selector)
-	count(object.get(selector, "matchLabels", {})) == 0
-	count(object.get(selector, "matchExpressions", [])) == 0
+	count(match_labels(selector)) == 0
+	count(match_expressions(selector)) == 0
 }
