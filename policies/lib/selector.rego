@@ -9,13 +9,39 @@ package ringfence.lib.selector
 # matches is true when selector selects an object with labels. A selector that is not an
 # object (null, a string, missing) selects nothing, as the API server would reject it.
 matches(selector, labels) if {
-	is_object(selector)
+	well_formed(selector)
 	every key, value in match_labels(selector) {
 		object.get(labels, key, null) == value
 	}
 	every expr in match_expressions(selector) {
 		expression_matches(expr, labels)
 	}
+}
+
+# well_formed is true for an object whose matchLabels is an object and matchExpressions a
+# list (either may be absent or null). The API server rejects anything else, so a
+# malformed selector selects nothing rather than everything.
+well_formed(selector) if {
+	is_object(selector)
+	object.get(selector, "matchLabels", null) == null
+	object.get(selector, "matchExpressions", null) == null
+}
+
+well_formed(selector) if {
+	is_object(selector)
+	is_object(selector.matchLabels)
+	object.get(selector, "matchExpressions", null) == null
+}
+
+well_formed(selector) if {
+	is_object(selector)
+	object.get(selector, "matchLabels", null) == null
+	is_array(selector.matchExpressions)
+}
+
+well_formed(selector) if {
+	is_object(selector.matchLabels)
+	is_array(selector.matchExpressions)
 }
 
 # match_labels is the selector's matchLabels; null or absent is empty, as in the API.
@@ -59,7 +85,7 @@ label_in(labels, key, values) if labels[key] in values
 
 # selects_all is true for the empty selector, which selects every object.
 selects_all(selector) if {
-	is_object(selector)
+	well_formed(selector)
 	count(match_labels(selector)) == 0
 	count(match_expressions(selector)) == 0
 }

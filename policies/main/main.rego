@@ -43,7 +43,9 @@ rule_id(area, slug) := id if {
 else := concat("/", [area, slug])
 
 exempt(id) if {
-	some entry in split(object.get(core.annotations, exempt_annotation, ""), ",")
+	listed := core.annotations[exempt_annotation]
+	is_string(listed)
+	some entry in split(listed, ",")
 	trim_space(entry) == id
 }
 
@@ -55,13 +57,18 @@ exempt(id) if {
 }
 
 exemption_matches(e) if {
-	glob.match(object.get(e, "namespace", "*"), [], object.get(core.metadata, "namespace", ""))
+	glob.match(object.get(e, "namespace", "*"), [], written_namespace)
 	glob.match(object.get(e, "name", "*"), [], core.name)
 	glob.match(object.get(e, "kind", "*"), [], core.kind)
 	every key, value in object.get(e, "labels", {}) {
 		core.labels[key] == value
 	}
 }
+
+# written_namespace is metadata.namespace as written: cluster-scoped objects have none.
+default written_namespace := ""
+
+written_namespace := core.metadata.namespace if is_string(core.metadata.namespace)
 
 expired(e) if time.now_ns() >= expiry_ns(e.expires)
 
