@@ -3,6 +3,7 @@ package harness_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/ringfence/ringfence/harness"
 	"github.com/ringfence/ringfence/harness/catalog"
+	"github.com/ringfence/ringfence/harness/config"
 	"github.com/ringfence/ringfence/harness/load"
 )
 
@@ -37,9 +39,10 @@ func sharedEngine(t testing.TB) *harness.Engine {
 
 // fixtureCase is one fixture file of a rule.
 type fixtureCase struct {
-	path   string
-	fire   bool
-	expect []string // messages the rule must produce, from "# expect:" lines
+	path       string
+	fire       bool
+	expect     []string       // messages the rule must produce, from "# expect:" lines
+	parameters map[string]any // the rule's parameters, from a "# parameters: {json}" line
 }
 
 func ruleFixtures(t *testing.T, id string) []fixtureCase {
@@ -63,7 +66,7 @@ func ruleFixtures(t *testing.T, id string) []fixtureCase {
 			t.Errorf("%s: fixture names start with fire- or pass-", c.path)
 			continue
 		}
-		c.expect = expectations(t, c.path)
+		c.expect, c.parameters = expectations(t, c.path)
 		if c.fire && len(c.expect) == 0 {
 			t.Errorf("%s: a fire- fixture needs at least one '# expect: <message>' line", c.path)
 		}
@@ -75,7 +78,9 @@ func ruleFixtures(t *testing.T, id string) []fixtureCase {
 	return cases
 }
 
-func expectations(t *testing.T, path string) []string {
+// expectations reads a fixture's header comments: "# expect: <message>" lines and an
+// optional "# parameters: {json}" line.
+func expectations(t *testing.T, path string) ([]string, map[string]any) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -83,14 +88,35 @@ func expectations(t *testing.T, path string) []string {
 	}
 	defer f.Close()
 	var out []string
+	var params map[string]any
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
-		if msg, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "# expect:"); ok {
+		line := strings.TrimSpace(sc.Text())
+		if msg, ok := strings.CutPrefix(line, "# expect:"); ok {
 			out = append(out, strings.TrimSpace(msg))
 		}
+		if raw, ok := strings.CutPrefix(line, "# parameters:"); ok {
+			if err := json.Unmarshal([]byte(raw), &params); err != nil {
+				t.Fatalf("%s: parameters line: %v", path, err)
+			}
+		}
 	}
-	return out
+	return out, params
+}
+
+// engineFor returns the shared engine, or one configured with the fixture's parameters.
+func engineFor(t *testing.T, rule string, c fixtureCase) *harness.Engine {
+	t.Helper()
+	if c.parameters == nil {
+		return sharedEngine(t)
+	}
+	cfg := config.Config{Parameters: map[string]map[string]any{rule: c.parameters}}
+	eng, err := harness.New(context.Background(), harness.WithConfig(cfg))
+	if err != nil {
+		t.Fatalf("%s: %v", c.path, err)
+	}
+	return eng
 }
 
 func messagesOf(rep *harness.Report, id string) []string {
@@ -120,7 +146,7 @@ func TestRuleFixtures(t *testing.T) {
 					pass++
 				}
 				t.Run(filepath.Base(c.path), func(t *testing.T) {
-					rep, err := eng.EvaluateFiles(ctx, []string{c.path}, nil)
+					rep, err := engineFor(t, rule.ID, c).EvaluateFiles(ctx, []string{c.path}, nil)
 					if err != nil {
 						t.Fatal(err)
 					}
