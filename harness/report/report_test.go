@@ -1,0 +1,104 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ringfence/ringfence/harness"
+	"github.com/ringfence/ringfence/harness/catalog"
+)
+
+func sample() *harness.Report {
+	return &harness.Report{
+		Summary: harness.Summary{Objects: 3, Rules: 2, Findings: 2, Errors: 1},
+		Findings: []harness.Finding{
+			{Rule: "RF-POD-001", Severity: "critical", Title: "Privileged container", Message: "Pod shop/a: privileged",
+				Object: harness.ObjectRef{APIVersion: "v1", Kind: "Pod", Namespace: "shop", Name: "a"},
+				Source: &harness.Source{File: "a.yaml", Document: 0, Line: 1}, Field: "spec.containers[0].securityContext.privileged"},
+			{Rule: "RF-RBAC-002", Severity: "high", Title: "Binding", Message: "ClusterRoleBinding x: binds",
+				Object: harness.ObjectRef{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding", Name: "x"}},
+		},
+		Errors:   []harness.InputError{{File: "b.yaml", Document: 2, Line: 7, Message: "invalid YAML: oops"}},
+		Exempted: 1,
+	}
+}
+
+func TestText(t *testing.T) {
+	var buf bytes.Buffer
+	if err := (Text{}).Report(&buf, sample()); err != nil {
+		t.Fatal(err)
+	}
+	want := `a.yaml
+  CRITICAL  RF-POD-001   Pod shop/a: privileged
+                         line 1, spec.containers[0].securityContext.privileged
+
+(objects)
+  HIGH      RF-RBAC-002  ClusterRoleBinding x: binds
+
+errors:
+  b.yaml: document 2, line 7: invalid YAML: oops
+
+3 objects, 2 rules: 2 findings (1 critical, 1 high), 1 exempted, 1 error
+`
+	if diff := cmp.Diff(want, buf.String()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestTextEmpty(t *testing.T) {
+	var buf bytes.Buffer
+	r := &harness.Report{Summary: harness.Summary{Objects: 1, Rules: 1}}
+	if err := (Text{}).Report(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := buf.String(), "1 object, 1 rule: 0 findings, 0 errors\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestJSONShape(t *testing.T) {
+	var buf bytes.Buffer
+	if err := (JSON{}).Report(&buf, sample()); err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"summary": map[string]any{"objects": 3.0, "rules": 2.0, "findings": 2.0, "errors": 1.0},
+		"findings": []any{
+			map[string]any{"rule": "RF-POD-001", "severity": "critical", "title": "Privileged container", "message": "Pod shop/a: privileged",
+				"object": map[string]any{"apiVersion": "v1", "kind": "Pod", "namespace": "shop", "name": "a"},
+				"source": map[string]any{"file": "a.yaml", "document": 0.0, "line": 1.0},
+				"field":  "spec.containers[0].securityContext.privileged"},
+			map[string]any{"rule": "RF-RBAC-002", "severity": "high", "title": "Binding", "message": "ClusterRoleBinding x: binds",
+				"object": map[string]any{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "name": "x"}},
+		},
+		"errors": []any{map[string]any{"file": "b.yaml", "document": 2.0, "line": 7.0, "message": "invalid YAML: oops"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestFor(t *testing.T) {
+	for _, name := range Names() {
+		if _, err := For(name); err != nil {
+			t.Errorf("For(%q): %v", name, err)
+		}
+	}
+	if _, err := For("xml"); err == nil {
+		t.Error("For(xml) succeeded")
+	}
+	var buf bytes.Buffer
+	if err := (Text{}).Rules(&buf, []catalog.Rule{{ID: "RF-POD-001", Severity: "critical", Title: "Privileged container"}}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(buf.Bytes(), []byte("RF-POD-001   critical  no         Privileged container")) {
+		t.Errorf("rules listing:\n%s", buf.String())
+	}
+}
