@@ -103,7 +103,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := ast.InterfaceToValue(map[string]any{"catalog": catalog.Data(rules), "config": cfgData})
+	data, err := ast.InterfaceToValue(map[string]any{"catalog": catalog.Data(rules), "dispatch": catalog.Dispatch(rules), "config": cfgData})
 	if err != nil {
 		return nil, fmt.Errorf("encoding catalog: %w", err)
 	}

@@ -232,6 +232,27 @@ func Data(rules []Rule) map[string]any {
 	return out
 }
 
+// Dispatch maps each kind name to the rules that declare it, as
+// data.ringfence.dispatch: kind -> [[area, slug], ...]. The decision entry point evaluates
+// only those rules for an object, as Gatekeeper's constraint match does; the apiVersion is
+// left to the rules' own guards, so a rule written for apps/v1 Deployments also sees
+// extensions/v1beta1 ones.
+func Dispatch(rules []Rule) map[string]any {
+	out := map[string]any{}
+	for _, r := range rules {
+		seen := map[string]bool{}
+		for _, k := range r.Kinds {
+			if seen[k.Kind] {
+				continue
+			}
+			seen[k.Kind] = true
+			paths, _ := out[k.Kind].([]any)
+			out[k.Kind] = append(paths, []any{r.path[0], r.path[1]})
+		}
+	}
+	return out
+}
+
 // Rank orders severities: critical is 0, low is 3, anything else is len(Severities).
 func Rank(severity string) int {
 	if i := slices.Index(Severities, severity); i >= 0 {

@@ -24,7 +24,17 @@ exempted contains finding if {
 	exempt(finding.rule)
 }
 
+# With data.ringfence.dispatch (kind -> [[area, slug], ...], generated from the kinds in
+# the rules' metadata) only the rules that declare the object's kind are evaluated, as
+# Gatekeeper's constraint match would; without it, every rule is.
 violations contains finding if {
+	some [area, slug] in data.ringfence.dispatch[core.kind]
+	some v in data.ringfence.rules[area][slug].deny
+	finding := object.union(as_object(v), {"rule": rule_id(area, slug)})
+}
+
+violations contains finding if {
+	not data.ringfence.dispatch
 	some area, slug
 	some v in data.ringfence.rules[area][slug].deny
 	finding := object.union(as_object(v), {"rule": rule_id(area, slug)})
