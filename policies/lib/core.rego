@@ -51,6 +51,11 @@ default namespace := "default"
 namespace := metadata.namespace if {
 	is_string(metadata.namespace)
 	metadata.namespace != ""
+} else := ns if {
+	# Admission requests may leave the namespace to the request.
+	ns := input.review.namespace
+	is_string(ns)
+	ns != ""
 }
 
 # has_namespace is true when the manifest names a namespace itself.

@@ -11,7 +11,7 @@ package ringfence.lib.selector
 matches(selector, labels) if {
 	well_formed(selector)
 	every key, value in match_labels(selector) {
-		object.get(labels, key, null) == value
+		labels[key] == label_value(value)
 	}
 	every expr in match_expressions(selector) {
 		expression_matches(expr, labels)
@@ -40,9 +40,15 @@ well_formed(selector) if {
 }
 
 well_formed(selector) if {
+	is_object(selector)
 	is_object(selector.matchLabels)
 	is_array(selector.matchExpressions)
 }
+
+# label_value is a matchLabels value as the API decodes it: null is the empty string.
+label_value(value) := "" if value == null
+
+else := value
 
 # match_labels is the selector's matchLabels; null or absent is empty, as in the API.
 match_labels(selector) := m if {

@@ -1,0 +1,247 @@
+# METADATA
+# title: ringfence NetworkPolicy library
+# description: >-
+#   Kubernetes NetworkPolicy semantics (networking.k8s.io/v1 and the legacy
+#   extensions/v1beta1): which pods a policy selects, its effective policyTypes, its rules
+#   with the API server's decoding of absent and null fields, what its peers, ipBlocks and
+#   ports admit, and the labels of the pods a workload creates. Every value is safe on
+#   objects of any shape; fields the API server would reject select or admit nothing.
+# scope: package
+package ringfence.lib.netpol
+
+import data.ringfence.lib.core
+import data.ringfence.lib.selector
+
+# groups are the API groups that serve the Kubernetes NetworkPolicy kind. Calico's
+# projectcalico.org NetworkPolicy and other custom kinds of that name mean something else.
+groups := {"networking.k8s.io", "extensions"}
+
+# is_network_policy is true when obj is a Kubernetes NetworkPolicy.
+is_network_policy(obj) if {
+	is_object(obj)
+	obj.kind == "NetworkPolicy"
+	api_group(obj.apiVersion) in groups
+}
+
+# reviewed is true when the object under review is a Kubernetes NetworkPolicy.
+reviewed if {
+	core.kind == "NetworkPolicy"
+	core.group in groups
+}
+
+api_group(api_version) := parts[0] if {
+	is_string(api_version)
+	parts := split(api_version, "/")
+	count(parts) == 2
+}
+
+# absent is true when key is missing from obj or null: the API server decodes both the same.
+absent(obj, key) if {
+	is_object(obj)
+	object.get(obj, key, null) == null
+}
+
+# spec is the policy's spec; absent or null is the empty spec. Undefined when the spec is
+# neither an object nor null (the API server would reject the policy).
+spec(policy) := s if {
+	is_object(policy)
+	s := policy.spec
+	is_object(s)
+} else := {} if {
+	is_object(policy)
+	absent(policy, "spec")
+}
+
+# pod_selector is spec.podSelector; absent or null defaults to the empty selector, which
+# selects every pod in the policy's namespace. Undefined when it is not an object.
+pod_selector(policy) := s if {
+	s := spec(policy).podSelector
+	is_object(s)
+} else := {} if {
+	absent(spec(policy), "podSelector")
+}
+
+# selects is true when the policy's podSelector selects pods carrying labels.
+selects(policy, labels) if {
+	is_object(labels)
+	selector.matches(pod_selector(policy), labels)
+}
+
+# selects_all_pods is true when the policy applies to every pod of its namespace.
+selects_all_pods(policy) if selector.selects_all(pod_selector(policy))
+
+# policy_types is the set of effective policyTypes. When spec.policyTypes is unset or
+# empty the API server defaults it to Ingress, plus Egress when spec.egress has at least
+# one rule (an empty egress list does not count).
+policy_types(policy) := {t | some t in spec(policy).policyTypes; is_string(t)} if {
+	is_array(spec(policy).policyTypes)
+	count(spec(policy).policyTypes) > 0
+} else := {"Ingress", "Egress"} if {
+	is_array(spec(policy).egress)
+	count(spec(policy).egress) > 0
+} else := {"Ingress"} if {
+	is_object(spec(policy))
+}
+
+affects_ingress(policy) if "Ingress" in policy_types(policy)
+
+affects_egress(policy) if "Egress" in policy_types(policy)
+
+# rules holds the policy's rules of one direction ("ingress" or "egress") with their index:
+# {"rule": <rule>, "index": 0}. A null entry decodes to the empty rule, which matches all
+# traffic; entries of any other shape are dropped.
+rules(policy, direction) := {{"rule": r, "index": i} |
+	some i, entry in spec(policy)[direction]
+	r := rule_value(entry)
+} if {
+	is_array(spec(policy)[direction])
+} else := set()
+
+rule_value(entry) := entry if is_object(entry)
+
+rule_value(entry) := {} if entry == null
+
+# no_rules is true when the direction's rule list is absent, null or empty: with that
+# direction among the policyTypes, the selected pods get no traffic of that direction.
+no_rules(policy, direction) if absent(spec(policy), direction)
+
+no_rules(policy, direction) if spec(policy)[direction] == []
+
+# denies_all_ingress is true for a default-deny ingress policy: it selects every pod of
+# its namespace, its policyTypes include Ingress and it has no ingress rules.
+denies_all_ingress(policy) if {
+	is_network_policy(policy)
+	selects_all_pods(policy)
+	affects_ingress(policy)
+	no_rules(policy, "ingress")
+}
+
+# no_peers is true when the rule's peer list (field "from" or "to") is absent, null or
+# empty: the rule then matches every source or destination, inside and outside the cluster.
+no_peers(rule, field) if absent(rule, field)
+
+no_peers(rule, field) if rule[field] == []
+
+# peers holds the object entries of the rule's peer list with their index:
+# {"peer": <NetworkPolicyPeer>, "index": 0}.
+peers(rule, field) := {{"peer": p, "index": i} |
+	some i, p in rule[field]
+	is_object(p)
+} if {
+	is_array(rule[field])
+} else := set()
+
+# peer_all_pods is true for a peer that selects every pod in every namespace: an empty
+# namespaceSelector with no podSelector or an empty one, and no ipBlock.
+peer_all_pods(peer) if {
+	selector.selects_all(peer.namespaceSelector)
+	peer_pod_selector_all(peer)
+	absent(peer, "ipBlock")
+}
+
+peer_pod_selector_all(peer) if absent(peer, "podSelector")
+
+peer_pod_selector_all(peer) if selector.selects_all(peer.podSelector)
+
+# open_block is the IP family ("IPv4" or "IPv6") of a peer whose ipBlock cidr has prefix
+# length 0 (0.0.0.0/0, ::/0): every address of that family. Its except entries are ignored.
+open_block(peer) := cidr_family(peer.ipBlock.cidr) if {
+	is_object(peer.ipBlock)
+}
+
+# open_block_without_except is open_block for blocks that carve nothing out.
+open_block_without_except(peer) := family if {
+	family := open_block(peer)
+	no_except(peer.ipBlock)
+}
+
+no_except(block) if absent(block, "except")
+
+no_except(block) if block.except == []
+
+# cidr_family is the IP family of a CIDR with prefix length 0; undefined for any other CIDR.
+cidr_family(cidr) := family if {
+	is_string(cidr)
+	parts := split(trim_space(cidr), "/")
+	count(parts) == 2
+	regex.match(`^0+$`, parts[1])
+	family := address_family(parts[0])
+}
+
+address_family(addr) := "IPv6" if {
+	contains(addr, ":")
+} else := "IPv4" if {
+	regex.match(`^[0-9]{1,3}(\.[0-9]{1,3}){3}$`, addr)
+}
+
+# cidr is the trimmed ipBlock cidr of a peer, for messages.
+cidr(peer) := trim_space(peer.ipBlock.cidr) if is_string(peer.ipBlock.cidr)
+
+protocols := {"TCP", "UDP", "SCTP"}
+
+# all_ports is true when the rule does not restrict ports: its ports list is absent, null
+# or empty, or it covers every port of TCP, UDP and SCTP (entries without a port, or ranges
+# from port 1 to endPort 65535).
+all_ports(rule) if absent(rule, "ports")
+
+all_ports(rule) if rule.ports == []
+
+all_ports(rule) if {
+	is_array(rule.ports)
+	every protocol in protocols {
+		some p in rule.ports
+		port_protocol(p) == protocol
+		covers_protocol(p)
+	}
+}
+
+# port_protocol is the entry's protocol, TCP (the API default) when unset.
+port_protocol(p) := p.protocol if {
+	is_object(p)
+	is_string(p.protocol)
+	p.protocol != ""
+} else := "TCP" if {
+	is_object(p)
+	absent(p, "protocol")
+}
+
+covers_protocol(p) if absent(p, "port")
+
+covers_protocol(p) if {
+	is_number(p.port)
+	p.port <= 1
+	is_number(p.endPort)
+	p.endPort >= 65535
+}
+
+# port_numbers is the set of port numbers a NetworkPolicyPort entry names: port alone, or
+# port to endPort inclusive. Undefined for entries without a numeric port (every port, or
+# a named port) and for ranges longer than limit, so callers never expand large ranges.
+port_numbers(p, limit) := {p.port} if {
+	is_number(p.port)
+	absent(p, "endPort")
+} else := {n | some n in numbers.range(p.port, p.endPort)} if {
+	is_number(p.port)
+	is_number(p.endPort)
+	p.endPort >= p.port
+	p.endPort - p.port < limit
+}
+
+# template_labels returns, for a pod spec of core.pod_specs, the labels of the pods it
+# creates and the path to them: {"labels": {...}, "path": "spec.template.metadata.labels"}.
+# A Pod carries its own metadata.labels; a CronJob's pods take
+# spec.jobTemplate.spec.template.metadata.labels. Missing or malformed labels are empty.
+template_labels(ps) := {"labels": labels, "path": concat("", [prefix, "metadata.labels"])} if {
+	is_string(ps.path)
+	prefix := trim_suffix(ps.path, "spec")
+	meta := object.get(core.resource, array.concat(split_path(prefix), ["metadata"]), null)
+	labels := object_or_empty(object.get(object_or_empty(meta), "labels", null))
+}
+
+split_path(prefix) := [] if prefix == ""
+
+split_path(prefix) := split(trim_suffix(prefix, "."), ".") if prefix != ""
+
+object_or_empty(x) := x if is_object(x)
+
+else := {}
