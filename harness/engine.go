@@ -23,7 +23,7 @@ import (
 
 // decision is the query every object is evaluated with: all rules at once, exemptions
 // applied by the policies themselves so every runtime behaves the same.
-var decision = ast.MustParseBody("findings := data.ringfence.main.findings; exempted := count(data.ringfence.main.exempted)")
+var decision = ast.MustParseBody("findings := data.ringfence.main.findings; exempted := [f.rule | some f in data.ringfence.main.exempted]")
 
 // Engine holds the compiled rules. It is safe for concurrent use.
 type Engine struct {
@@ -270,9 +270,11 @@ func (e *Engine) evalOne(ctx context.Context, pq rego.PreparedEvalQuery, it prep
 		return objectResult{err: &ie}
 	}
 	var out objectResult
-	if n, ok := rs[0].Bindings["exempted"].(interface{ Int64() (int64, error) }); ok {
-		c, _ := n.Int64()
-		out.exempted = int(c)
+	exempted, _ := rs[0].Bindings["exempted"].([]any)
+	for _, id := range exempted {
+		if s, _ := id.(string); e.selected == nil || e.selected[s] {
+			out.exempted++
+		}
 	}
 	raw, _ := rs[0].Bindings["findings"].([]any)
 	for _, x := range raw {

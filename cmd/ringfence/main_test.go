@@ -272,3 +272,36 @@ func TestRulesJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestCorpus runs the CLI over real-world manifests from public projects (broken YAML,
+// templates, CRDs, Lists): it must not crash, must print the documented report, and must
+// exit as specified for what it found.
+func TestCorpus(t *testing.T) {
+	const corpus = "../../../shared/corpus"
+	if _, err := os.Stat(corpus); err != nil {
+		t.Skipf("no corpus: %v", err)
+	}
+	got := ringfence(t, "", "test", "--output", "json", corpus)
+	r := decodeReport(t, got.stdout)
+	want := 0
+	switch {
+	case len(r.Errors) > 0:
+		want = 2
+	case len(r.Findings) > 0:
+		want = 1
+	}
+	if got.code != want {
+		t.Errorf("exit code %d, want %d for %d findings and %d errors\n%s", got.code, want, len(r.Findings), len(r.Errors), got.stderr)
+	}
+	if r.Summary.Findings != len(r.Findings) || r.Summary.Errors != len(r.Errors) || r.Summary.Objects == 0 {
+		t.Errorf("summary %+v does not match the report", r.Summary)
+	}
+	for _, e := range r.Errors {
+		if e.File == "" || e.Line < 1 || strings.HasPrefix(e.Message, "evaluating") {
+			t.Errorf("error is not a located input error: %+v", e)
+		}
+	}
+	if strings.Contains(got.stderr, "panic") {
+		t.Errorf("stderr mentions a panic:\n%s", got.stderr)
+	}
+}
