@@ -305,3 +305,22 @@ func TestCorpus(t *testing.T) {
 		t.Errorf("stderr mentions a panic:\n%s", got.stderr)
 	}
 }
+
+// TestExamples keeps the demo honest: the example shop reads cleanly and shows a finding
+// from every practice.
+func TestExamples(t *testing.T) {
+	got := ringfence(t, "", "test", "--output", "json", "../../examples")
+	r := decodeReport(t, got.stdout)
+	if got.code != 1 || len(r.Errors) != 0 {
+		t.Fatalf("exit %d with errors %+v, want 1 and none", got.code, r.Errors)
+	}
+	areas := map[string]bool{}
+	for _, f := range r.Findings {
+		areas[strings.Split(f.Rule, "-")[1]] = true
+	}
+	for _, area := range []string{"NET", "POD", "RBAC", "EXP", "SURF"} {
+		if !areas[area] {
+			t.Errorf("the examples show no RF-%s finding", area)
+		}
+	}
+}
