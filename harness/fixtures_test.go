@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
@@ -28,7 +29,21 @@ var (
 	engineOnce sync.Once
 	engine     *harness.Engine
 	engineErr  error
+
+	compilerOnce sync.Once
+	compiler     *ast.Compiler
+	compilerErr  error
 )
+
+// compiledPolicies compiles the embedded policies once, for tests that query Rego directly.
+func compiledPolicies(t testing.TB) *ast.Compiler {
+	t.Helper()
+	compilerOnce.Do(func() { compiler, compilerErr = harness.Compile(policies.FS) })
+	if compilerErr != nil {
+		t.Fatalf("compiling policies: %v", compilerErr)
+	}
+	return compiler
+}
 
 // sharedEngine compiles the embedded rules once for all tests of the package.
 func sharedEngine(t testing.TB) *harness.Engine {
@@ -214,13 +229,9 @@ func inGroup(declared, actual string) bool {
 // written for.
 func TestRulesGuardOnKind(t *testing.T) {
 	eng := sharedEngine(t)
-	compiler, err := harness.Compile(policies.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
 	for _, rule := range eng.Rules() {
-		pq, err := rego.New(rego.Compiler(compiler), rego.Store(inmem.New()),
+		pq, err := rego.New(rego.Compiler(compiledPolicies(t)), rego.Store(inmem.New()),
 			rego.Query("some v in data."+rule.Package+".deny")).PrepareForEval(ctx)
 		if err != nil {
 			t.Fatal(err)

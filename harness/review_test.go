@@ -10,11 +10,9 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
-	"github.com/ringfence/ringfence/harness"
 	"github.com/ringfence/ringfence/harness/catalog"
 	"github.com/ringfence/ringfence/harness/inventory"
 	"github.com/ringfence/ringfence/harness/load"
-	"github.com/ringfence/ringfence/policies"
 )
 
 // TestGatekeeperReviewInput evaluates every fixture the way Gatekeeper hands objects to
@@ -22,10 +20,7 @@ import (
 // expects the same findings as the engine: the library hides the difference from rules.
 func TestGatekeeperReviewInput(t *testing.T) {
 	eng := sharedEngine(t)
-	compiler, err := harness.Compile(policies.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	compiler := compiledPolicies(t)
 	ctx := context.Background()
 	ringfenceData := ast.MustInterfaceToValue(map[string]any{"catalog": catalog.Data(eng.Rules())})
 	for _, rule := range eng.Rules() {

@@ -10,21 +10,14 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-
-	"github.com/ringfence/ringfence/harness"
-	"github.com/ringfence/ringfence/policies"
 )
 
 // TestSelectorMatchesApimachinery checks the Rego label selector against Kubernetes' own
 // implementation (metav1.LabelSelectorAsSelector) on hand-picked and random selectors.
 func TestSelectorMatchesApimachinery(t *testing.T) {
-	compiler, err := harness.Compile(policies.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
 	pq, err := rego.New(
-		rego.Compiler(compiler),
+		rego.Compiler(compiledPolicies(t)),
 		rego.Query("data.ringfence.lib.selector.matches(input.selector, input.labels)"),
 	).PrepareForEval(ctx)
 	if err != nil {

@@ -67,18 +67,6 @@ type Rule struct {
 // Path returns the rule's package path below data.ringfence.rules: area and slug.
 func (r Rule) Path() []string { return r.path }
 
-// custom is the shape of a rule's custom METADATA.
-type custom struct {
-	ID          string      `json:"id"`
-	Severity    string      `json:"severity"`
-	Kinds       []Kind      `json:"kinds"`
-	Inventory   bool        `json:"inventory"`
-	Runtimes    []string    `json:"runtimes"`
-	Remediation string      `json:"remediation"`
-	References  []string    `json:"references"`
-	Parameters  []Parameter `json:"parameters"`
-}
-
 // FromCompiler returns the rules of a compiled policy tree, sorted by id. The compiler
 // must have parsed the modules with annotations. Every rule's metadata is checked; all
 // problems are reported together.
@@ -139,30 +127,19 @@ func fromModule(file string, mod *ast.Module) (Rule, error) {
 	if ann == nil {
 		return fail("no METADATA block with scope: package")
 	}
-	var cu custom
+	// The custom block carries the rest of the rule's fields under the same JSON names.
+	var r Rule
 	raw, err := json.Marshal(ann.Custom)
 	if err != nil {
 		return fail("custom metadata: %v", err)
 	}
-	if err := json.Unmarshal(raw, &cu); err != nil {
+	if err := json.Unmarshal(raw, &r); err != nil {
 		return fail("custom metadata: %v", err)
 	}
-	r := Rule{
-		ID:          cu.ID,
-		Title:       ann.Title,
-		Description: strings.TrimSpace(ann.Description),
-		Severity:    cu.Severity,
-		Area:        area,
-		Package:     strings.TrimPrefix(mod.Package.Path.String(), "data."),
-		File:        file,
-		Kinds:       cu.Kinds,
-		Inventory:   cu.Inventory,
-		Runtimes:    cu.Runtimes,
-		Remediation: strings.TrimSpace(cu.Remediation),
-		References:  cu.References,
-		Parameters:  cu.Parameters,
-		path:        []string{area, slug},
-	}
+	r.Title, r.Description = ann.Title, strings.TrimSpace(ann.Description)
+	r.Area, r.File, r.path = area, file, []string{area, slug}
+	r.Package = strings.TrimPrefix(mod.Package.Path.String(), "data.")
+	r.Remediation = strings.TrimSpace(r.Remediation)
 	if r.Parameters == nil {
 		r.Parameters = []Parameter{}
 	}
