@@ -111,11 +111,15 @@ func countDocuments(data []byte) (int, bool) {
 		if err != nil {
 			return 0, false
 		}
+		var content []string
 		for l := range strings.SplitSeq(string(doc), "\n") {
 			if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, "#") && t != "---" {
-				n++
-				break
+				content = append(content, t)
 			}
+		}
+		// A document that is only a null holds nothing to evaluate, like an empty one.
+		if len(content) > 0 && !(len(content) == 1 && (content[0] == "~" || content[0] == "null")) {
+			n++
 		}
 	}
 }

@@ -103,7 +103,8 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := ast.InterfaceToValue(map[string]any{"catalog": catalog.Data(rules), "dispatch": catalog.Dispatch(rules), "config": cfgData})
+	// Dispatching only to the selected rules spares evaluating the others.
+	data, err := ast.InterfaceToValue(map[string]any{"catalog": catalog.Data(rules), "dispatch": catalog.Dispatch(e.Rules()), "config": cfgData})
 	if err != nil {
 		return nil, fmt.Errorf("encoding catalog: %w", err)
 	}
@@ -259,7 +260,14 @@ type objectResult struct {
 	err      *InputError
 }
 
-func (e *Engine) evalOne(ctx context.Context, pq rego.PreparedEvalQuery, it prepared) objectResult {
+func (e *Engine) evalOne(ctx context.Context, pq rego.PreparedEvalQuery, it prepared) (out objectResult) {
+	// A panic inside the evaluator costs this object, not the run.
+	defer func() {
+		if r := recover(); r != nil {
+			ie := locate(it.obj, fmt.Sprintf("evaluating %s: internal error: %v", describeRef(it.ref), r))
+			out = objectResult{err: &ie}
+		}
+	}()
 	rs, err := pq.Eval(ctx, rego.EvalParsedInput(it.value))
 	if err != nil {
 		ie := locate(it.obj, fmt.Sprintf("evaluating %s: %v", describeRef(it.ref), err))
@@ -269,7 +277,6 @@ func (e *Engine) evalOne(ctx context.Context, pq rego.PreparedEvalQuery, it prep
 		ie := locate(it.obj, fmt.Sprintf("evaluating %s: the decision is undefined", describeRef(it.ref)))
 		return objectResult{err: &ie}
 	}
-	var out objectResult
 	exempted, _ := rs[0].Bindings["exempted"].([]any)
 	for _, id := range exempted {
 		if s, _ := id.(string); e.selected == nil || e.selected[s] {

@@ -58,13 +58,13 @@ func TestBytes(t *testing.T) {
 		},
 		{
 			name: "documents without apiVersion or kind, and documents that are not objects",
-			in:   "kind: Pod\nmetadata: {name: x}\n---\napiVersion: v1\nmetadata: {name: y}\n---\n- a\n- b\n---\njust text\n---\napiVersion: 1\nkind: Pod\n---\n~\n",
+			in:   "kind: Pod\nmetadata: {name: x}\n---\napiVersion: v1\nmetadata: {name: y}\n---\n- a\n- b\n---\njust text\n---\n~\n---\napiVersion: 1\nkind: Pod\n",
 			want: got{Errors: []Error{
 				{File: "f.yaml", Document: 0, Line: 1, Message: "document has no apiVersion"},
 				{File: "f.yaml", Document: 1, Line: 4, Message: "document has no kind"},
 				{File: "f.yaml", Document: 2, Line: 7, Message: "document is a list, not a Kubernetes object"},
 				{File: "f.yaml", Document: 3, Line: 10, Message: "document is a string, not a Kubernetes object"},
-				{File: "f.yaml", Document: 4, Line: 12, Message: "apiVersion must be a non-empty string"},
+				{File: "f.yaml", Document: 4, Line: 14, Message: "apiVersion must be a non-empty string"},
 			}},
 		},
 		{

@@ -34,7 +34,10 @@ func Bytes(name string, data []byte) Result {
 			continue // empty or comments only
 		}
 		line := c.startLine + first - 1
-		docs, errs := parseDocument(name, index, line, c)
+		docs, errs, empty := parseDocument(name, index, line, c)
+		if empty {
+			continue // "null" or "~": nothing to evaluate, like an empty document
+		}
 		res.Documents = append(res.Documents, docs...)
 		res.Errors = append(res.Errors, errs...)
 		index++
@@ -123,10 +126,12 @@ func lineContaining(text, s string) int {
 
 var yamlLine = regexp.MustCompile(`line (\d+)`)
 
-func parseDocument(file string, index, line int, c chunk) ([]Document, []Error) {
+// parseDocument turns one chunk into objects or errors; empty reports a document that is
+// only a null.
+func parseDocument(file string, index, line int, c chunk) (docs []Document, errs []Error, empty bool) {
 	first, last := firstContentLine(c.text), lastContentLine(c.text)
-	fail := func(at int, format string, args ...any) ([]Document, []Error) {
-		return nil, []Error{{File: file, Document: index, Line: at, Message: fmt.Sprintf(format, args...)}}
+	fail := func(at int, format string, args ...any) ([]Document, []Error, bool) {
+		return nil, []Error{{File: file, Document: index, Line: at, Message: fmt.Sprintf(format, args...)}}, false
 	}
 	j, err := yaml.YAMLToJSON([]byte(c.text))
 	if err != nil {
@@ -157,7 +162,7 @@ func parseDocument(file string, index, line int, c chunk) ([]Document, []Error) 
 		return fail(line, "invalid document: %v", err)
 	}
 	if v == nil {
-		return nil, nil // "null" or "~": nothing to evaluate
+		return nil, nil, true
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
@@ -167,7 +172,8 @@ func parseDocument(file string, index, line int, c chunk) ([]Document, []Error) 
 	if isList(obj) {
 		itemLines = listItemLines(c)
 	}
-	return expandObject(file, index, line, obj, itemLines, c.startLine, 0)
+	docs, errs = expandObject(file, index, line, obj, itemLines, c.startLine, 0)
+	return docs, errs, false
 }
 
 // expandObject checks obj and, when it is a List, returns its items instead.
