@@ -19,6 +19,7 @@ import (
 	"github.com/ringfence/ringfence/harness"
 	"github.com/ringfence/ringfence/harness/catalog"
 	"github.com/ringfence/ringfence/harness/config"
+	"github.com/ringfence/ringfence/harness/inventory"
 	"github.com/ringfence/ringfence/harness/load"
 	"github.com/ringfence/ringfence/policies"
 )
@@ -209,14 +210,8 @@ func checkDeclaredKinds(t *testing.T, rule catalog.Rule, rep *harness.Report) {
 // inGroup reports whether two apiVersions belong to the same API group (a rule that
 // declares apps/v1 Deployment also reads extensions/v1beta1 Deployments).
 func inGroup(declared, actual string) bool {
-	group := func(v string) string {
-		if i := strings.LastIndex(v, "/"); i >= 0 {
-			return v[:i]
-		}
-		return ""
-	}
 	legacy := map[string]string{"extensions": "apps"}
-	ga, gb := group(declared), group(actual)
+	ga, gb := inventory.Group(declared), inventory.Group(actual)
 	if l, ok := legacy[gb]; ok && l == ga {
 		return true
 	}

@@ -129,7 +129,6 @@ var yamlLine = regexp.MustCompile(`line (\d+)`)
 // parseDocument turns one chunk into objects or errors; empty reports a document that is
 // only a null.
 func parseDocument(file string, index, line int, c chunk) (docs []Document, errs []Error, empty bool) {
-	first, last := firstContentLine(c.text), lastContentLine(c.text)
 	fail := func(at int, format string, args ...any) ([]Document, []Error, bool) {
 		return nil, []Error{{File: file, Document: index, Line: at, Message: fmt.Sprintf(format, args...)}}, false
 	}
@@ -139,9 +138,9 @@ func parseDocument(file string, index, line int, c chunk) (docs []Document, errs
 		msg := strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			// The parser's line is approximate (often the enclosing block); keep it inside
-			// the document.
+			// the document, from its first content line (line) to its last.
 			if n, convErr := strconv.Atoi(m[1]); convErr == nil {
-				at = c.startLine + min(max(n, first), last) - 1
+				at = min(max(c.startLine+n-1, line), c.startLine+lastContentLine(c.text)-1)
 			}
 			msg = strings.Replace(msg, m[0]+": ", "", 1)
 		}
