@@ -14,6 +14,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
+	"github.com/ringfence/ringfence/harness/capabilities"
 	"github.com/ringfence/ringfence/harness/catalog"
 	"github.com/ringfence/ringfence/harness/config"
 	"github.com/ringfence/ringfence/harness/inventory"
@@ -113,10 +114,15 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 }
 
 // Compile parses every .rego file in fsys (with METADATA annotations) and compiles them
-// together.
+// together, allowing only the built-ins in fsys's capabilities.json (ringfence's own
+// when fsys has none).
 func Compile(fsys fs.FS) (*ast.Compiler, error) {
+	caps, err := LoadCapabilities(fsys)
+	if err != nil {
+		return nil, err
+	}
 	modules := map[string]*ast.Module{}
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -137,11 +143,27 @@ func Compile(fsys fs.FS) (*ast.Compiler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading policies: %w", err)
 	}
-	c := ast.NewCompiler().WithEnablePrintStatements(false)
+	c := ast.NewCompiler().WithEnablePrintStatements(false).WithCapabilities(capabilities.WithEntryBuiltins(caps))
 	if c.Compile(modules); c.Failed() {
 		return nil, fmt.Errorf("compiling policies: %w", c.Errors)
 	}
+	if err := capabilities.Check(caps, c.Modules); err != nil {
+		return nil, fmt.Errorf("compiling policies: %w", err)
+	}
 	return c, nil
+}
+
+// LoadCapabilities reads capabilities.json from the root of fsys, or returns ringfence's
+// own when fsys has none.
+func LoadCapabilities(fsys fs.FS) (*ast.Capabilities, error) {
+	data, err := fs.ReadFile(fsys, "capabilities.json")
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		data = policies.Capabilities
+	case err != nil:
+		return nil, fmt.Errorf("reading capabilities: %w", err)
+	}
+	return capabilities.Parse(data)
 }
 
 // Rules returns the rules the engine evaluates, sorted by id.

@@ -8,3 +8,9 @@ import "embed"
 //
 //go:embed */*.rego
 var FS embed.FS
+
+// Capabilities is capabilities.json: the OPA built-ins rules may call (see
+// harness/capabilities, which generates it).
+//
+//go:embed capabilities.json
+var Capabilities []byte
