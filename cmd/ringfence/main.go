@@ -58,5 +58,6 @@ func newRootCommand(stdin io.Reader) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newTestCommand(stdin), newRulesCommand())
+	root.AddCommand(newBundleCommand())
 	return root
 }
