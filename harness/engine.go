@@ -105,12 +105,27 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		return nil, err
 	}
 	// Dispatching only to the selected rules spares evaluating the others.
-	data, err := ast.InterfaceToValue(map[string]any{"catalog": catalog.Data(rules), "dispatch": catalog.Dispatch(e.Rules()), "config": cfgData})
+	data, err := ast.InterfaceToValue(PolicyData(rules, e.Rules(), cfgData))
 	if err != nil {
 		return nil, fmt.Errorf("encoding catalog: %w", err)
 	}
 	e.data = data.(ast.Object)
 	return e, nil
+}
+
+// PolicyData is data.ringfence for the policies: the catalog of every rule, the kind
+// dispatch table of the selected rules, the well-known cluster-scoped kinds, and the
+// configuration (exemptions and parameters) when there is one.
+func PolicyData(rules, selected []catalog.Rule, cfg map[string]any) map[string]any {
+	data := map[string]any{
+		"catalog":        catalog.Data(rules),
+		"dispatch":       catalog.Dispatch(selected),
+		"cluster_scoped": inventory.ClusterScopedKinds(),
+	}
+	if cfg != nil {
+		data["config"] = cfg
+	}
+	return data
 }
 
 // Compile parses every .rego file in fsys (with METADATA annotations) and compiles them

@@ -1,13 +1,10 @@
 package harness_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 
@@ -18,9 +15,9 @@ import (
 
 	"github.com/ringfence/ringfence/harness"
 	"github.com/ringfence/ringfence/harness/catalog"
-	"github.com/ringfence/ringfence/harness/config"
 	"github.com/ringfence/ringfence/harness/inventory"
 	"github.com/ringfence/ringfence/harness/load"
+	"github.com/ringfence/ringfence/internal/fixtures"
 	"github.com/ringfence/ringfence/policies"
 )
 
@@ -56,84 +53,24 @@ func sharedEngine(t testing.TB) *harness.Engine {
 	return engine
 }
 
-// fixtureCase is one fixture file of a rule.
-type fixtureCase struct {
-	path       string
-	fire       bool
-	expect     []string       // messages the rule must produce, from "# expect:" lines
-	parameters map[string]any // the rule's parameters, from a "# parameters: {json}" line
-}
-
-func ruleFixtures(t *testing.T, id string) []fixtureCase {
+func ruleFixtures(t *testing.T, id string) []fixtures.Fixture {
 	t.Helper()
-	entries, err := os.ReadDir(filepath.Join(fixturesDir, id))
+	cases, err := fixtures.ForRule(fixturesDir, id)
 	if err != nil {
-		t.Fatalf("rule %s has no fixtures: %v", id, err)
-	}
-	var cases []fixtureCase
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !load.IsManifest(name) {
-			continue
-		}
-		c := fixtureCase{path: filepath.Join(fixturesDir, id, name)}
-		switch {
-		case strings.HasPrefix(name, "fire-"):
-			c.fire = true
-		case strings.HasPrefix(name, "pass-"):
-		default:
-			t.Errorf("%s: fixture names start with fire- or pass-", c.path)
-			continue
-		}
-		c.expect, c.parameters = expectations(t, c.path)
-		if c.fire && len(c.expect) == 0 {
-			t.Errorf("%s: a fire- fixture needs at least one '# expect: <message>' line", c.path)
-		}
-		if !c.fire && len(c.expect) > 0 {
-			t.Errorf("%s: a pass- fixture must not have '# expect:' lines", c.path)
-		}
-		cases = append(cases, c)
+		t.Error(err)
 	}
 	return cases
 }
 
-// expectations reads a fixture's header comments: "# expect: <message>" lines and an
-// optional "# parameters: {json}" line.
-func expectations(t *testing.T, path string) ([]string, map[string]any) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []string
-	var params map[string]any
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if msg, ok := strings.CutPrefix(line, "# expect:"); ok {
-			out = append(out, strings.TrimSpace(msg))
-		}
-		if raw, ok := strings.CutPrefix(line, "# parameters:"); ok {
-			if err := json.Unmarshal([]byte(raw), &params); err != nil {
-				t.Fatalf("%s: parameters line: %v", path, err)
-			}
-		}
-	}
-	return out, params
-}
-
 // engineFor returns the shared engine, or one configured with the fixture's parameters.
-func engineFor(t *testing.T, rule string, c fixtureCase) *harness.Engine {
+func engineFor(t *testing.T, c fixtures.Fixture) *harness.Engine {
 	t.Helper()
-	if c.parameters == nil {
+	if c.Parameters == nil {
 		return sharedEngine(t)
 	}
-	cfg := config.Config{Parameters: map[string]map[string]any{rule: c.parameters}}
-	eng, err := harness.New(context.Background(), harness.WithConfig(cfg))
+	eng, err := harness.New(context.Background(), harness.WithConfig(c.Config()))
 	if err != nil {
-		t.Fatalf("%s: %v", c.path, err)
+		t.Fatalf("%s: %v", c.Path, err)
 	}
 	return eng
 }
@@ -159,20 +96,20 @@ func TestRuleFixtures(t *testing.T) {
 			cases := ruleFixtures(t, rule.ID)
 			var fire, pass int
 			for _, c := range cases {
-				if c.fire {
+				if c.Fire {
 					fire++
 				} else {
 					pass++
 				}
-				t.Run(filepath.Base(c.path), func(t *testing.T) {
-					rep, err := engineFor(t, rule.ID, c).EvaluateFiles(ctx, []string{c.path}, nil)
+				t.Run(filepath.Base(c.Path), func(t *testing.T) {
+					rep, err := engineFor(t, c).EvaluateFiles(ctx, []string{c.Path}, nil)
 					if err != nil {
 						t.Fatal(err)
 					}
 					for _, e := range rep.Errors {
 						t.Errorf("fixture error: %v", e)
 					}
-					want := slices.Clone(c.expect)
+					want := slices.Clone(c.Expect)
 					if want == nil {
 						want = []string{}
 					}
@@ -232,18 +169,18 @@ func TestRulesGuardOnKind(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, c := range ruleFixtures(t, rule.ID) {
-			if !c.fire {
+			if !c.Fire {
 				continue
 			}
-			for _, d := range load.Paths(ctx, []string{c.path}, nil).Documents {
+			for _, d := range load.Paths(ctx, []string{c.Path}, nil).Documents {
 				d.Object["apiVersion"] = "probe.ringfence.dev/v1"
 				d.Object["kind"] = "RingfenceProbe"
 				rs, err := pq.Eval(ctx, rego.EvalInput(d.Object))
 				if err != nil {
-					t.Fatalf("%s: %v", c.path, err)
+					t.Fatalf("%s: %v", c.Path, err)
 				}
 				if len(rs) > 0 {
-					t.Errorf("%s: %s fires on an unknown kind: %v", rule.ID, c.path, rs[0].Bindings)
+					t.Errorf("%s: %s fires on an unknown kind: %v", rule.ID, c.Path, rs[0].Bindings)
 				}
 			}
 		}

@@ -25,7 +25,7 @@ func TestGatekeeperReviewInput(t *testing.T) {
 	ringfenceData := ast.MustInterfaceToValue(map[string]any{"catalog": catalog.Data(eng.Rules())})
 	for _, rule := range eng.Rules() {
 		for _, c := range ruleFixtures(t, rule.ID) {
-			res := load.Paths(ctx, []string{c.path}, nil)
+			res := load.Paths(ctx, []string{c.Path}, nil)
 			inv := inventory.NewBuilder()
 			values := make([]ast.Value, len(res.Documents))
 			for i, d := range res.Documents {
@@ -45,7 +45,7 @@ func TestGatekeeperReviewInput(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			params := c.parameters
+			params := c.Parameters
 			if params == nil {
 				params = map[string]any{}
 			}
@@ -58,20 +58,20 @@ func TestGatekeeperReviewInput(t *testing.T) {
 				)
 				rs, err := pq.Eval(ctx, rego.EvalParsedInput(input))
 				if err != nil {
-					t.Fatalf("%s: %v", c.path, err)
+					t.Fatalf("%s: %v", c.Path, err)
 				}
 				for _, r := range rs {
 					got = append(got, r.Bindings["msg"].(string))
 				}
 			}
 			slices.Sort(got)
-			want := slices.Clone(c.expect)
+			want := slices.Clone(c.Expect)
 			if want == nil {
 				want = []string{}
 			}
 			slices.Sort(want)
 			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("%s under a Gatekeeper review (-want +got):\n%s", c.path, diff)
+				t.Errorf("%s under a Gatekeeper review (-want +got):\n%s", c.Path, diff)
 			}
 		}
 	}

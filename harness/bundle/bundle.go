@@ -92,10 +92,7 @@ func Build(ctx context.Context, opts BuildOptions) (*opabundle.Bundle, error) {
 		b.Modules = append(b.Modules, opabundle.ModuleFile{URL: path, Path: path, RelativePath: path, Raw: raw, Parsed: parsed})
 	}
 
-	ringfence := map[string]any{
-		"catalog":  catalog.Data(rules),
-		"dispatch": catalog.Dispatch(rules),
-	}
+	var cfg map[string]any
 	if opts.Config != nil {
 		infos := map[string]config.RuleInfo{}
 		for _, r := range rules {
@@ -108,12 +105,11 @@ func Build(ctx context.Context, opts BuildOptions) (*opabundle.Bundle, error) {
 		if err := opts.Config.Validate(infos); err != nil {
 			return nil, fmt.Errorf("invalid config: %w", err)
 		}
-		cfg, err := opts.Config.Data()
-		if err != nil {
+		if cfg, err = opts.Config.Data(); err != nil {
 			return nil, err
 		}
-		ringfence["config"] = cfg
 	}
+	ringfence := harness.PolicyData(rules, rules, cfg)
 	// Round-trip through JSON so the data is what data.json will hold.
 	data, err := jsonValue(map[string]any{Root: ringfence})
 	if err != nil {

@@ -4,6 +4,7 @@
 package inventory
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -176,5 +177,17 @@ func versions(byVersion map[string]map[string]ast.Object) ast.Object {
 		}
 		out.Insert(ast.StringTerm(v), ast.NewTerm(kinds))
 	}
+	return out
+}
+
+// ClusterScopedKinds lists the well-known cluster-scoped kinds as "group/Kind", sorted;
+// ringfence ships them as data.ringfence.cluster_scoped for policies that build an
+// inventory themselves (conftest --combine).
+func ClusterScopedKinds() []string {
+	out := make([]string, 0, len(clusterScoped))
+	for gk := range clusterScoped {
+		out = append(out, gk)
+	}
+	slices.Sort(out)
 	return out
 }
