@@ -370,3 +370,23 @@ func describeRef(r ObjectRef) string {
 	}
 	return fmt.Sprintf("%s %s/%s", r.Kind, r.Namespace, r.Name)
 }
+
+// Inventory returns data.inventory for a set of objects, as Evaluate builds it, in JSON
+// form: what an OPA server needs (PUT /v1/data/inventory) to run the cross-object rules.
+// Objects that cannot be converted are left out, as Evaluate leaves them out.
+func Inventory(objs []Object) (any, error) {
+	inv := inventory.NewBuilder()
+	for _, o := range objs {
+		v, err := ast.InterfaceToValue(o.Data)
+		if err != nil {
+			continue
+		}
+		r := ref(o.Data)
+		inv.Add(r.APIVersion, r.Kind, r.Namespace, r.Name, o.Data, v)
+	}
+	out, err := ast.JSON(inv.Build())
+	if err != nil {
+		return nil, fmt.Errorf("encoding inventory: %w", err)
+	}
+	return out, nil
+}

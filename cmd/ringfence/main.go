@@ -58,6 +58,6 @@ func newRootCommand(stdin io.Reader) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newTestCommand(stdin), newRulesCommand())
-	root.AddCommand(newBundleCommand())
+	root.AddCommand(newBundleCommand(), newInventoryCommand(stdin))
 	return root
 }

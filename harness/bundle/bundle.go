@@ -151,7 +151,8 @@ func Build(ctx context.Context, opts BuildOptions) (*opabundle.Bundle, error) {
 func parseManifest(raw []byte) (opabundle.Manifest, error) {
 	var m opabundle.Manifest
 	if len(bytes.TrimSpace(raw)) == 0 {
-		m.AddRoot(Root)
+		// Not AddRoot: it starts from the root "" that owns everything.
+		m.Roots = &[]string{Root}
 		m.SetRegoVersion(ast.RegoV1)
 		return m, nil
 	}

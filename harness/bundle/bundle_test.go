@@ -114,6 +114,11 @@ func TestBuildRevision(t *testing.T) {
 	// Without a revision or a git checkout, the revision is a content hash: stable
 	// across builds, different when the rules change.
 	a := build(t, bundle.BuildOptions{})
+	// Without bundle.manifest the bundle still owns only data.ringfence, leaving
+	// data.inventory to whoever pushes it.
+	if a.Manifest.Roots == nil || !slices.Equal(*a.Manifest.Roots, []string{"ringfence"}) {
+		t.Errorf("default roots = %v, want [ringfence]", a.Manifest.Roots)
+	}
 	again := build(t, bundle.BuildOptions{})
 	if !strings.HasPrefix(a.Manifest.Revision, "sha256:") || a.Manifest.Revision != again.Manifest.Revision {
 		t.Errorf("revisions %q and %q, want one stable sha256: revision", a.Manifest.Revision, again.Manifest.Revision)
