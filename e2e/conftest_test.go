@@ -1,0 +1,172 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ringfence/ringfence/harness"
+	"github.com/ringfence/ringfence/harness/bundle"
+	"github.com/ringfence/ringfence/harness/config"
+	"github.com/ringfence/ringfence/internal/fixtures"
+	"github.com/ringfence/ringfence/policies"
+)
+
+// conftestPolicies writes the bundle's modules and data.json into a directory, as
+// unpacking `ringfence bundle build` output gives them; it returns the policy
+// directory and the data file.
+func conftestPolicies(t *testing.T, cfg *config.Config) (string, string) {
+	t.Helper()
+	b, err := bundle.Build(context.Background(), bundle.BuildOptions{Policies: policies.FS, Revision: "conftest", Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, m := range b.Modules {
+		p := filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(m.Path, "/")))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Dir(p), filepath.Base(p), m.Raw)
+	}
+	data, err := json.Marshal(b.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, writeFile(t, dir, "data.json", data)
+}
+
+// conftestResult is one file's entry in conftest's JSON output.
+type conftestResult struct {
+	Filename string `json:"filename"`
+	Failures []struct {
+		Msg      string `json:"msg"`
+		Metadata struct {
+			Rule  string `json:"rule"`
+			Field string `json:"field"`
+		} `json:"metadata"`
+	} `json:"failures"`
+	Warnings   []json.RawMessage `json:"warnings"`
+	Exceptions []json.RawMessage `json:"exceptions"`
+}
+
+// runConftest runs conftest test with the ringfence namespace and returns its results
+// by file. Exit 1 (failures found) is a normal outcome.
+func runConftest(t *testing.T, polDir, data string, extra []string, files ...string) map[string][]verdict {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	args := append([]string{"test", "--policy", polDir, "--data", data, "--namespace", "ringfence.main", "--output", "json", "--no-color"}, extra...)
+	args = append(args, files...)
+	cmd := exec.CommandContext(ctx, tool(t, "conftest"), args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
+		t.Fatalf("conftest %v: %v: %s", args, err, stderr.String())
+	}
+	var results []conftestResult
+	if err := json.Unmarshal(out, &results); err != nil {
+		t.Fatalf("conftest output: %v: %s", err, out)
+	}
+	byFile := map[string][]verdict{}
+	for _, r := range results {
+		if len(r.Exceptions) > 0 || len(r.Warnings) > 0 {
+			t.Errorf("%s: conftest warnings or exceptions: %v %v", r.Filename, r.Warnings, r.Exceptions)
+		}
+		vs := byFile[r.Filename]
+		if vs == nil {
+			vs = []verdict{}
+		}
+		for _, f := range r.Failures {
+			msg, ok := strings.CutPrefix(f.Msg, f.Metadata.Rule+": ")
+			if !ok {
+				t.Errorf("%s: conftest message %q does not start with its rule id %q", r.Filename, f.Msg, f.Metadata.Rule)
+			}
+			vs = append(vs, verdict{f.Metadata.Rule, msg, f.Metadata.Field})
+		}
+		byFile[r.Filename] = sortVerdicts(vs)
+	}
+	return byFile
+}
+
+// With --combine, conftest sees every document of a fixture at once and reaches the
+// library's verdicts on every fixture, cross-object rules included.
+func TestConftestCombinedParity(t *testing.T) {
+	polDir, data := conftestPolicies(t, nil)
+	compared, findings := 0, 0
+	for _, f := range allFixtures(t) {
+		pd, d := polDir, data
+		if f.Parameters != nil {
+			cfg := f.Config()
+			pd, d = conftestPolicies(t, &cfg)
+		}
+		got := runConftest(t, pd, d, []string{"--combine"}, f.Path)["Combined"]
+		if got == nil {
+			got = []verdict{}
+		}
+		want := libraryVerdicts(t, f)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: conftest --combine differs from the library (-library +conftest):\n%s", f.Path, diff)
+		}
+		compared++
+		findings += len(want)
+	}
+	t.Logf("conftest --combine: %d fixtures compared, %d findings, all equal to the library's", compared, findings)
+}
+
+// Without --combine, conftest checks one document at a time: the per-object rules reach
+// the library's verdicts on every fixture; the cross-object rules see no inventory, so
+// they are left out of the comparison (the README says to use --combine).
+func TestConftestPerDocumentParity(t *testing.T) {
+	eng, err := harness.New(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	crossObject := map[string]bool{}
+	for _, r := range eng.Rules() {
+		crossObject[r.ID] = r.Inventory
+	}
+	perObject := func(vs []verdict) []verdict {
+		out := []verdict{}
+		for _, v := range vs {
+			if !crossObject[v.Rule] {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	polDir, data := conftestPolicies(t, nil)
+	var plain []fixtures.Fixture
+	var paths []string
+	for _, f := range allFixtures(t) {
+		if f.Parameters == nil {
+			plain = append(plain, f)
+			paths = append(paths, f.Path)
+		}
+	}
+	got := runConftest(t, polDir, data, nil, paths...)
+	findings := 0
+	for _, f := range plain {
+		want := perObject(libraryVerdicts(t, f))
+		have, ok := got[f.Path]
+		if !ok {
+			t.Errorf("%s: no conftest result", f.Path)
+			continue
+		}
+		if diff := cmp.Diff(want, perObject(have)); diff != "" {
+			t.Errorf("%s: conftest differs from the library on per-object rules (-library +conftest):\n%s", f.Path, diff)
+		}
+		findings += len(want)
+	}
+	t.Logf("conftest per document: %d fixtures compared in one run, %d per-object findings, all equal to the library's", len(plain), findings)
+}
