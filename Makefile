@@ -4,7 +4,7 @@ BIN     := bin/ringfence
 TOOLS    = $(shell bash .ci/tools.sh 2>/dev/null || echo /nonexistent)
 BENCH   ?= $(or $(TMPDIR),/tmp)/ringfence-bench
 
-.PHONY: all build test lint demo bench tools clean
+.PHONY: all build test lint demo bench tools e2e bundle sign verify gatekeeper clean
 
 all: build test
 
@@ -30,7 +30,35 @@ BENCH_SIZES  ?= 1000 10000 100000
 CONFTEST_MAX ?= 10000
 
 tools:
-	bash .ci/tools.sh conftest
+	bash .ci/tools.sh conftest gator
+
+# The end-to-end tests against the real opa, conftest and gator (built by `make tools`).
+e2e:
+	PATH="$(TOOLS):$$PATH" RINGFENCE_E2E=require $(GO) test -count=1 ./e2e/
+
+# OPA bundles. make sign SIGNING_KEY=private.pem [SIGNING_ALG=ES256] [KEY_ID=prod]
+# make verify VERIFICATION_KEY=public.pem [KEY_ID=prod] [SCOPE=...]
+BUNDLE           ?= bin/ringfence.tar.gz
+SIGNING_ALG      ?= RS256
+KEY_ID           ?= default
+SCOPE            ?=
+GATEKEEPER_DIR   ?= bin/gatekeeper
+
+bundle: build
+	$(BIN) bundle build --policies policies --manifest bundle.manifest -o $(BUNDLE)
+
+sign: bundle
+	@[ -n "$(SIGNING_KEY)" ] || { echo "usage: make sign SIGNING_KEY=private.pem [SIGNING_ALG=$(SIGNING_ALG)] [KEY_ID=$(KEY_ID)]" >&2; exit 2; }
+	$(BIN) bundle sign $(BUNDLE) --signing-key $(SIGNING_KEY) --signing-alg $(SIGNING_ALG) --key-id $(KEY_ID) \
+		$(if $(CLAIMS_FILE),--claims-file $(CLAIMS_FILE))
+
+verify: build
+	@[ -n "$(VERIFICATION_KEY)" ] || { echo "usage: make verify VERIFICATION_KEY=public.pem [KEY_ID=$(KEY_ID)] [SCOPE=...]" >&2; exit 2; }
+	$(BIN) bundle verify $(BUNDLE) --verification-key $(VERIFICATION_KEY) --key-id $(KEY_ID) --scope "$(SCOPE)"
+
+# ConstraintTemplates, Constraints, the sync Config, gator suites and a kustomization.
+gatekeeper: build
+	$(BIN) gatekeeper export -o $(GATEKEEPER_DIR)
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./harness/
