@@ -262,11 +262,15 @@ func TestRulesJSON(t *testing.T) {
 	for _, r := range listing.Rules {
 		var keys []string
 		for k := range r {
-			if k != "runtimes" {
+			// Optional keys: runtimes, and sync for inventory rules.
+			if k != "runtimes" && k != "sync" {
 				keys = append(keys, k)
 			}
 		}
 		slices.Sort(keys)
+		if _, ok := r["sync"]; ok != (r["inventory"] == true) {
+			t.Errorf("rule %v: sync listed %v, inventory %v", r["id"], ok, r["inventory"])
+		}
 		if diff := cmp.Diff(want, keys); diff != "" {
 			t.Errorf("rule %v metadata keys (-want +got):\n%s", r["id"], diff)
 		}

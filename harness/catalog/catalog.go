@@ -39,11 +39,19 @@ type Kind struct {
 
 // Parameter is a setting a rule reads, with its default.
 type Parameter struct {
-	Name        string `json:"name"`
-	Type        string `json:"type"`
+	Name string `json:"name"`
+	// Type is the parameter's JSON schema type: string, integer, number, boolean, array
+	// or object.
+	Type string `json:"type"`
+	// Items is the JSON schema type of an array parameter's elements (optional; only
+	// for arrays). Gatekeeper needs it to build the constraint's parameter schema.
+	Items       string `json:"items,omitempty"`
 	Default     any    `json:"default"`
 	Description string `json:"description"`
 }
+
+// SchemaTypes are the JSON schema types a parameter and its items may have.
+var SchemaTypes = []string{"string", "integer", "number", "boolean", "array", "object"}
 
 // Rule is everything the METADATA block says about one rule.
 type Rule struct {
@@ -60,6 +68,9 @@ type Rule struct {
 	Remediation string      `json:"remediation"`
 	References  []string    `json:"references"`
 	Parameters  []Parameter `json:"parameters"`
+	// Sync lists the apiVersion/kind pairs a cross-object rule reads from data.inventory,
+	// so Gatekeeper can be told to replicate them. Every inventory rule declares it.
+	Sync []Kind `json:"sync,omitempty"`
 
 	path []string // area, slug
 }
@@ -186,6 +197,26 @@ func (r Rule) validate() error {
 	for _, p := range r.Parameters {
 		if p.Name == "" || p.Type == "" || p.Description == "" {
 			problems = append(problems, fmt.Sprintf("parameter %q needs name, type and description", p.Name))
+		}
+		if p.Type != "" && !slices.Contains(SchemaTypes, p.Type) {
+			problems = append(problems, fmt.Sprintf("parameter %q has type %q, not one of %v", p.Name, p.Type, SchemaTypes))
+		}
+		switch {
+		case p.Items != "" && p.Type != "array":
+			problems = append(problems, fmt.Sprintf("parameter %q has items but is not an array", p.Name))
+		case p.Items != "" && !slices.Contains(SchemaTypes, p.Items):
+			problems = append(problems, fmt.Sprintf("parameter %q has items %q, not one of %v", p.Name, p.Items, SchemaTypes))
+		}
+	}
+	switch {
+	case r.Inventory && len(r.Sync) == 0:
+		problems = append(problems, "inventory rule declares no sync kinds (the apiVersion/kind pairs it reads from data.inventory)")
+	case !r.Inventory && len(r.Sync) > 0:
+		problems = append(problems, "sync is only for inventory rules")
+	}
+	for _, k := range r.Sync {
+		if k.APIVersion == "" || k.Kind == "" {
+			problems = append(problems, fmt.Sprintf("sync kind %+v needs apiVersion and kind", k))
 		}
 	}
 	if len(problems) > 0 {

@@ -81,6 +81,12 @@ func TestMetadataProblems(t *testing.T) {
 		{"parameter without description", ", description: how many}", "}", "needs name, type and description"},
 		{"no METADATA", "# METADATA\n", "# not metadata\n", "no METADATA block"},
 		{"package outside the layout", "package ringfence.rules.pod.example", "package ringfence.rules.example", "must be ringfence.rules.<area>.<slug>"},
+		{"unknown parameter type", "type: integer", "type: int", `has type "int"`},
+		{"items on a non-array", "type: integer,", "type: integer, items: integer,", "has items but is not an array"},
+		{"unknown items type", "type: integer,", "type: array, items: int,", `has items "int"`},
+		{"inventory rule without sync", "#   severity: high\n", "#   severity: high\n#   inventory: true\n", "declares no sync kinds"},
+		{"sync on a per-object rule", "#   severity: high\n", "#   severity: high\n#   sync: [{apiVersion: v1, kind: Pod}]\n", "sync is only for inventory rules"},
+		{"sync kind without apiVersion", "#   severity: high\n", "#   severity: high\n#   inventory: true\n#   sync: [{kind: Pod}]\n", "sync kind"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,6 +99,25 @@ func TestMetadataProblems(t *testing.T) {
 				t.Errorf("error = %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestSyncAndItems reads the Gatekeeper-facing metadata: an inventory rule's sync kinds
+// and an array parameter's items type.
+func TestSyncAndItems(t *testing.T) {
+	src := strings.Replace(goodRule, "#   severity: high\n",
+		"#   severity: high\n#   inventory: true\n#   sync:\n#     - {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy}\n", 1)
+	src = strings.Replace(src, "type: integer, default: 3", "type: array, items: integer, default: [3]", 1)
+	rules, err := FromCompiler(compile(t, map[string]string{"pod/example.rego": src}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rules[0]
+	if want := []Kind{{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"}}; !r.Inventory || len(r.Sync) != 1 || r.Sync[0] != want[0] {
+		t.Errorf("sync = %+v (inventory %v), want %+v", r.Sync, r.Inventory, want)
+	}
+	if p := r.Parameters[0]; p.Type != "array" || p.Items != "integer" {
+		t.Errorf("parameter = %+v, want an array of integers", p)
 	}
 }
 

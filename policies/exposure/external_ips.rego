@@ -26,6 +26,7 @@
 #   parameters:
 #     - name: allowed_external_ips
 #       type: array
+#       items: string
 #       default: []
 #       description: >-
 #         external IP addresses the cluster administrators assigned, compared as written

@@ -31,6 +31,7 @@
 #   parameters:
 #     - name: allowed_ports
 #       type: array
+#       items: integer
 #       default: [53]
 #       description: >-
 #         port numbers an egress rule may open to the internet; a rule is accepted when

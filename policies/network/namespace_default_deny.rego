@@ -19,6 +19,9 @@
 #   kinds:
 #     - {apiVersion: v1, kind: Namespace}
 #   inventory: true
+#   sync:
+#     - {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy}
+#     - {apiVersion: extensions/v1beta1, kind: NetworkPolicy}
 #   remediation: >-
 #     Add a NetworkPolicy to the namespace with podSelector {}, policyTypes [Ingress] and
 #     no ingress rules, then allow the traffic each workload needs with policies that
@@ -30,6 +33,7 @@
 #   parameters:
 #     - name: exempt_namespaces
 #       type: array
+#       items: string
 #       default: ["kube-system", "kube-public", "kube-node-lease"]
 #       description: names of namespaces that need no default-deny ingress policy
 package ringfence.rules.network.namespace_default_deny

@@ -23,9 +23,15 @@
 #     - {apiVersion: apps/v1, kind: StatefulSet}
 #     - {apiVersion: apps/v1, kind: DaemonSet}
 #     - {apiVersion: apps/v1, kind: ReplicaSet}
+#     - {apiVersion: extensions/v1beta1, kind: Deployment}
+#     - {apiVersion: extensions/v1beta1, kind: DaemonSet}
+#     - {apiVersion: extensions/v1beta1, kind: ReplicaSet}
 #     - {apiVersion: batch/v1, kind: Job}
 #     - {apiVersion: batch/v1, kind: CronJob}
 #   inventory: true
+#   sync:
+#     - {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy}
+#     - {apiVersion: extensions/v1beta1, kind: NetworkPolicy}
 #   remediation: >-
 #     Add a default-deny ingress NetworkPolicy to the namespace (podSelector: {},
 #     policyTypes: [Ingress], no ingress rules), then NetworkPolicies that select the

@@ -16,6 +16,9 @@
 #     - {apiVersion: apps/v1, kind: StatefulSet}
 #     - {apiVersion: apps/v1, kind: DaemonSet}
 #     - {apiVersion: apps/v1, kind: ReplicaSet}
+#     - {apiVersion: extensions/v1beta1, kind: Deployment}
+#     - {apiVersion: extensions/v1beta1, kind: DaemonSet}
+#     - {apiVersion: extensions/v1beta1, kind: ReplicaSet}
 #     - {apiVersion: batch/v1, kind: Job}
 #     - {apiVersion: batch/v1, kind: CronJob}
 #   remediation: >-

@@ -21,9 +21,14 @@
 #     - {apiVersion: apps/v1, kind: StatefulSet}
 #     - {apiVersion: apps/v1, kind: DaemonSet}
 #     - {apiVersion: apps/v1, kind: ReplicaSet}
+#     - {apiVersion: extensions/v1beta1, kind: Deployment}
+#     - {apiVersion: extensions/v1beta1, kind: DaemonSet}
+#     - {apiVersion: extensions/v1beta1, kind: ReplicaSet}
 #     - {apiVersion: batch/v1, kind: Job}
 #     - {apiVersion: batch/v1, kind: CronJob}
 #   inventory: true
+#   sync:
+#     - {apiVersion: v1, kind: ServiceAccount}
 #   remediation: >-
 #     Set automountServiceAccountToken to false in the pod spec of workloads that do not
 #     call the Kubernetes API, or on their ServiceAccount (and on each namespace's default

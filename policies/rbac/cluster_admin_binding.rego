@@ -26,6 +26,7 @@
 #   parameters:
 #     - name: allowed_subjects
 #       type: array
+#       items: string
 #       default: ["Group:system:masters"]
 #       description: >-
 #         subjects that may be bound to cluster-admin, written Kind:name for users and

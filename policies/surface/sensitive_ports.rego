@@ -28,6 +28,7 @@
 #   parameters:
 #     - name: sensitive_ports
 #       type: array
+#       items: integer
 #       default: [22, 23, 2375, 2376, 2379, 2380, 3306, 5432, 6379, 6443, 9200, 10250, 10255, 11211, 27017]
 #       description: >-
 #         port numbers of administrative and data services that must not be reachable from
