@@ -136,8 +136,25 @@ func Compile(fsys fs.FS) (*ast.Compiler, error) {
 	if err != nil {
 		return nil, err
 	}
+	modules, err := ParseModules(fsys)
+	if err != nil {
+		return nil, err
+	}
+	c := ast.NewCompiler().WithEnablePrintStatements(false).WithCapabilities(capabilities.WithEntryBuiltins(caps))
+	if c.Compile(modules); c.Failed() {
+		return nil, fmt.Errorf("compiling policies: %w", c.Errors)
+	}
+	if err := capabilities.Check(caps, c.Modules); err != nil {
+		return nil, fmt.Errorf("compiling policies: %w", err)
+	}
+	return c, nil
+}
+
+// ParseModules parses every .rego file in fsys but tests, as Rego v1 with METADATA
+// annotations, keyed by path.
+func ParseModules(fsys fs.FS) (map[string]*ast.Module, error) {
 	modules := map[string]*ast.Module{}
-	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -158,14 +175,7 @@ func Compile(fsys fs.FS) (*ast.Compiler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading policies: %w", err)
 	}
-	c := ast.NewCompiler().WithEnablePrintStatements(false).WithCapabilities(capabilities.WithEntryBuiltins(caps))
-	if c.Compile(modules); c.Failed() {
-		return nil, fmt.Errorf("compiling policies: %w", c.Errors)
-	}
-	if err := capabilities.Check(caps, c.Modules); err != nil {
-		return nil, fmt.Errorf("compiling policies: %w", err)
-	}
-	return c, nil
+	return modules, nil
 }
 
 // LoadCapabilities reads capabilities.json from the root of fsys, or returns ringfence's

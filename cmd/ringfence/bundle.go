@@ -27,6 +27,9 @@ func newBundleCommand() *cobra.Command {
 
 Query a server with POST /v1/data/ringfence/main/findings and {"input": <object>}; push
 the inventory for cross-object rules to PUT /v1/data/inventory (see ringfence inventory).`,
+		// Runnable, so that an unknown subcommand is a usage error rather than help.
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newBundleBuildCommand(), newBundleSignCommand(), newBundleVerifyCommand(), newBundleInspectCommand())
 	return cmd

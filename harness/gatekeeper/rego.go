@@ -11,6 +11,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/format"
 
+	"github.com/ringfence/ringfence/harness"
 	"github.com/ringfence/ringfence/harness/catalog"
 )
 
@@ -46,30 +47,15 @@ type sources struct {
 }
 
 func parseSources(fsys fs.FS) (*sources, error) {
-	s := &sources{modules: map[string]*ast.Module{}}
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() || !strings.HasSuffix(p, ".rego") || strings.HasSuffix(p, "_test.rego") {
-			return nil
-		}
-		src, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
-		m, err := ast.ParseModuleWithOpts(p, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
-		if err != nil {
-			return err
-		}
-		s.modules[p] = m
+	modules, err := harness.ParseModules(fsys)
+	if err != nil {
+		return nil, err
+	}
+	s := &sources{modules: modules}
+	for p, m := range modules {
 		if m.Package.Path.HasPrefix(sourceLibRoot) {
 			s.libs = append(s.libs, p)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading policies: %w", err)
 	}
 	slices.Sort(s.libs)
 	return s, nil
