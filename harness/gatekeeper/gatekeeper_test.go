@@ -398,7 +398,8 @@ apiVersion: v1
 kind: ConfigMap
 metadata: {name: unrelated, namespace: shop}
 `)},
-	"RF-NET-001/fire-alone.yaml": {Data: []byte(`apiVersion: apps/v1
+	"RF-NET-001/fire-alone.yaml": {Data: []byte(`# expect: Deployment default/web: no NetworkPolicy in namespace "default" selects its pods for ingress, so they accept traffic from any source
+apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}
 spec:
@@ -509,7 +510,7 @@ func TestSuites(t *testing.T) {
 
 func TestSuitesNeedFixtures(t *testing.T) {
 	_, err := Export(context.Background(), nil, fstest.MapFS{"RF-POD-001/pass-x.yaml": {Data: []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n")}})
-	if err == nil || !strings.Contains(err.Error(), "rule RF-EXP-001: reading its fixtures") {
+	if err == nil || !strings.Contains(err.Error(), "rule RF-EXP-001 has no fixtures") {
 		t.Errorf("error = %v, want one naming the rule without fixtures", err)
 	}
 }

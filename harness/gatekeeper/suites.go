@@ -1,8 +1,6 @@
 package gatekeeper
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -18,6 +16,7 @@ import (
 	"github.com/ringfence/ringfence/harness/config"
 	"github.com/ringfence/ringfence/harness/inventory"
 	"github.com/ringfence/ringfence/harness/load"
+	"github.com/ringfence/ringfence/internal/fixtures"
 )
 
 // test is one test of a gator Suite: a template, a constraint, and cases.
@@ -51,28 +50,23 @@ type fixture struct {
 
 // readFixtures reads the fixtures of a rule: fixtures/<RULE-ID>/{fire,pass}-*.yaml.
 func readFixtures(fsys fs.FS, r catalog.Rule) ([]fixture, error) {
-	entries, err := fs.ReadDir(fsys, r.ID)
+	found, err := fixtures.ForRuleFS(fsys, r.ID)
 	if err != nil {
-		return nil, fmt.Errorf("rule %s: reading its fixtures: %w", r.ID, err)
+		return nil, err
 	}
 	var out []fixture
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !load.IsManifest(name) || !strings.HasPrefix(name, "fire-") && !strings.HasPrefix(name, "pass-") {
-			continue
-		}
-		file := path.Join(r.ID, name)
-		data, err := fs.ReadFile(fsys, file)
+	for _, ff := range found {
+		data, err := fs.ReadFile(fsys, ff.Path)
 		if err != nil {
 			return nil, fmt.Errorf("rule %s: %w", r.ID, err)
 		}
-		f := fixture{name: strings.TrimSuffix(name, path.Ext(name)), file: file}
-		if f.params, err = fixtureParameters(data); err != nil {
-			return nil, fmt.Errorf("fixture %s: %w", file, err)
+		f := fixture{name: strings.TrimSuffix(ff.Name(), path.Ext(ff.Name())), file: ff.Path}
+		if ff.Parameters != nil {
+			f.params = plain(ff.Parameters).(map[string]any)
 		}
-		res := load.Bytes(file, data)
+		res := load.Bytes(ff.Path, data)
 		if len(res.Errors) > 0 {
-			return nil, fmt.Errorf("fixture %s: %w", file, res.Errors[0])
+			return nil, fmt.Errorf("fixture %s: %w", ff.Path, res.Errors[0])
 		}
 		for _, d := range res.Documents {
 			f.objs = append(f.objs, plain(d.Object).(map[string]any))
@@ -83,26 +77,6 @@ func readFixtures(fsys fs.FS, r catalog.Rule) ([]fixture, error) {
 		return nil, fmt.Errorf("rule %s has no fire- or pass- fixtures", r.ID)
 	}
 	return out, nil
-}
-
-// fixtureParameters reads the optional "# parameters: {json}" line of a fixture.
-func fixtureParameters(data []byte) (map[string]any, error) {
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		raw, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "# parameters:")
-		if !ok {
-			continue
-		}
-		dec := json.NewDecoder(strings.NewReader(raw))
-		dec.UseNumber()
-		var params map[string]any
-		if err := dec.Decode(&params); err != nil {
-			return nil, fmt.Errorf("parameters line: %w", err)
-		}
-		return plain(params).(map[string]any), nil
-	}
-	return nil, sc.Err()
 }
 
 // plain turns the json.Numbers of a decoded document into int64 or float64, which YAML
@@ -227,14 +201,14 @@ for the same objects: gator must reach the same verdicts.`
 
 // suite builds the gator Suite of a rule from its fixtures and adds its files to b.
 func (x *exporter) suite(ctx context.Context, b *Bundle, r catalog.Rule, re *RuleExport) error {
-	fixtures, err := readFixtures(x.fixtures, r)
+	found, err := readFixtures(x.fixtures, r)
 	if err != nil {
 		return err
 	}
 	dir := path.Join("tests", ConstraintName(r))
 	re.Suite = path.Join(dir, "suite.yaml")
 	var tests []test
-	for _, f := range fixtures {
+	for _, f := range found {
 		t, err := x.fixtureTest(ctx, b, r, re, dir, f)
 		if err != nil {
 			return err
