@@ -3,6 +3,7 @@ package bundle_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -209,8 +210,30 @@ func TestSignVerifyAlgorithms(t *testing.T) {
 			if diff := cmp.Diff(want, sig); diff != "" {
 				t.Errorf("signature (-want +got):\n%s", diff)
 			}
-			if bytes.Contains(raw, k.Private) && !strings.HasPrefix(alg, "HS") {
-				t.Error("bundle contains the private key")
+			// No file in the bundle holds the private key or secret.
+			read, err := bundle.Read(bytes.NewReader(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			contents := [][]byte{[]byte(strings.Join(read.Signatures.Signatures, "\n"))}
+			for _, m := range read.Modules {
+				contents = append(contents, m.Raw)
+			}
+			for _, v := range []any{read.Data, read.Manifest} {
+				enc, err := json.Marshal(v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				contents = append(contents, enc)
+			}
+			secret := bytes.TrimSpace(k.Private)
+			if lines := bytes.Split(secret, []byte("\n")); len(lines) > 2 {
+				secret = lines[1] // the first line of the PEM body
+			}
+			for _, c := range contents {
+				if bytes.Contains(c, secret) {
+					t.Fatal("bundle contains the private key")
+				}
 			}
 			info, err := bundle.Inspect(bytes.NewReader(raw), &bundle.VerifyOptions{Key: k.Public, KeyID: "rf"})
 			if err != nil || info.Signature == nil || !info.Signature.Verified {
