@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -417,5 +418,62 @@ func TestOPABuildBundleVerifies(t *testing.T) {
 				t.Errorf("module paths (-ringfence +opa build):\n%s", diff)
 			}
 		})
+	}
+}
+
+// Exemptions shipped as bundle data apply in OPA as in the library: an active one hides
+// its finding (and lists it as exempted), an expired one does not, and the object's
+// ringfence.dev/exempt annotation works too.
+func TestOPAServerExemptions(t *testing.T) {
+	cfg := config.Config{Exemptions: []config.Exemption{
+		{Rule: "RF-POD-001", Namespace: "shop", Reason: "agent needs it", Expires: "2999-01-01"},
+		{Rule: "RF-POD-002", Namespace: "sh*", Reason: "expired", Expires: "2020-01-01"},
+	}}
+	pod := map[string]any{
+		"apiVersion": "v1", "kind": "Pod",
+		"metadata": map[string]any{"name": "p", "namespace": "shop", "annotations": map[string]any{"ringfence.dev/exempt": "RF-POD-004, RF-RBAC-001"}},
+		"spec": map[string]any{"hostNetwork": true, "containers": []any{
+			map[string]any{"name": "app", "securityContext": map[string]any{"privileged": true}},
+		}},
+	}
+	eng, err := harness.New(context.Background(), harness.WithConfig(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := eng.Evaluate(context.Background(), []harness.Object{harness.FromMap(pod)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []verdict{}
+	for _, f := range rep.Findings {
+		want = append(want, verdict{f.Rule, f.Message, f.Field})
+	}
+	if len(want) != 1 || want[0].Rule != "RF-POD-002" {
+		t.Fatalf("library findings %v, want RF-POD-002 alone", want)
+	}
+
+	bp, pub, _ := signedBundle(t, t.TempDir(), "ES256", &cfg)
+	srv, err := startOPA(t, "--bundle", bp, "--verification-key", pub, "--verification-key-id", "rf", "--signing-alg", "ES256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, sortVerdicts(srv.findings(t, pod))); diff != "" {
+		t.Errorf("opa findings (-library +opa):\n%s", diff)
+	}
+	var exempted struct {
+		Result []struct {
+			Rule string `json:"rule"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(srv.do(t, http.MethodPost, "/v1/data/ringfence/main/exempted", map[string]any{"input": pod}), &exempted); err != nil {
+		t.Fatal(err)
+	}
+	var rules []string
+	for _, e := range exempted.Result {
+		rules = append(rules, e.Rule)
+	}
+	slices.Sort(rules)
+	if diff := cmp.Diff([]string{"RF-POD-001", "RF-POD-004", "RF-RBAC-001"}, rules); diff != "" {
+		t.Errorf("opa exempted rules (-want +got):\n%s", diff)
 	}
 }
