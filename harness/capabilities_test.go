@@ -37,6 +37,7 @@ func TestCompileEnforcesCapabilities(t *testing.T) {
 	}{
 		{"network", "network/probe.rego", rule(`http.send({"method": "GET", "url": "http://127.0.0.1:1"})`), "undefined function http.send"},
 		{"dns", "network/probe.rego", rule(`net.lookup_ip_addr("localhost")`), "undefined function net.lookup_ip_addr"},
+		{"pure address arithmetic", "network/probe.rego", rule(`net.cidr_contains("10.0.0.0/8", "10.1.2.3")`), ""},
 		{"host", "network/probe.rego", rule(`opa.runtime()`), "undefined function opa.runtime"},
 		{"random", "network/probe.rego", rule(`rand.intn("x", 10) > 5`), "undefined function rand.intn"},
 		{"clock in a rule", "network/probe.rego", rule(`time.now_ns() > 0`), "network/probe.rego:4: time.now_ns is not deterministic: rules may not call it"},
