@@ -12,7 +12,7 @@ build:
 	$(GO) build -o $(BIN) ./cmd/ringfence
 
 test:
-	$(GO) test ./...
+	$(GO) test ./... && $(GO) -C internal/difftest test ./...
 
 lint:
 	PATH="$(TOOLS):$$PATH" bash .ci/lint

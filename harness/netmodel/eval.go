@@ -1,0 +1,196 @@
+package netmodel
+
+import (
+	"net/netip"
+	"slices"
+	"sort"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// Model is a compiled set of namespaces, workloads and policies. Build it with New; it
+// is read-only afterwards and safe for concurrent use.
+type Model struct {
+	namespaces map[string]labels.Set // every namespace, with kubernetes.io/metadata.name
+	nsNames    []string              // sorted
+	workloads  []*Workload
+	byNS       map[string][]*Workload
+	policies   map[string][]*Policy // by namespace
+	// per workload: the policies that select it, per direction
+	ingressOf, egressOf map[*Workload][]*Policy
+	// Errors are the problems found compiling the policies.
+	Errors []error
+}
+
+// New builds the model. Namespaces that workloads or policies live in but that have no
+// Namespace object get one with only the kubernetes.io/metadata.name label.
+func New(namespaces []Namespace, workloads []*Workload, policies []*networkingv1.NetworkPolicy) *Model {
+	m := &Model{
+		namespaces: map[string]labels.Set{},
+		byNS:       map[string][]*Workload{},
+		policies:   map[string][]*Policy{},
+		ingressOf:  map[*Workload][]*Policy{},
+		egressOf:   map[*Workload][]*Policy{},
+	}
+	addNS := func(name string, l map[string]string) {
+		set := labels.Set{}
+		for k, v := range l {
+			set[k] = v
+		}
+		set[NamespaceNameLabel] = name
+		m.namespaces[name] = set
+	}
+	for _, ns := range namespaces {
+		addNS(ns.Name, ns.Labels)
+	}
+	for _, w := range workloads {
+		if _, ok := m.namespaces[w.Namespace]; !ok {
+			addNS(w.Namespace, nil)
+		}
+		m.workloads = append(m.workloads, w)
+		m.byNS[w.Namespace] = append(m.byNS[w.Namespace], w)
+	}
+	for _, np := range policies {
+		p, errs := CompilePolicy(np)
+		m.Errors = append(m.Errors, errs...)
+		if _, ok := m.namespaces[p.Namespace]; !ok {
+			addNS(p.Namespace, nil)
+		}
+		m.policies[p.Namespace] = append(m.policies[p.Namespace], p)
+	}
+	for name := range m.namespaces {
+		m.nsNames = append(m.nsNames, name)
+	}
+	sort.Strings(m.nsNames)
+	// Which policies select which workloads: workloads × policies of their namespace.
+	for _, w := range m.workloads {
+		if w.HostNetwork {
+			continue
+		}
+		set := labels.Set(w.Labels)
+		for _, p := range m.policies[w.Namespace] {
+			if !p.selector.Matches(set) {
+				continue
+			}
+			if p.Ingress {
+				m.ingressOf[w] = append(m.ingressOf[w], p)
+			}
+			if p.Egress {
+				m.egressOf[w] = append(m.egressOf[w], p)
+			}
+		}
+	}
+	return m
+}
+
+// Workloads returns the model's workloads in the order given.
+func (m *Model) Workloads() []*Workload { return m.workloads }
+
+// Policies returns the policies of a namespace.
+func (m *Model) Policies(ns string) []*Policy { return m.policies[ns] }
+
+// IngressPolicies returns the policies that isolate w for ingress (none: not isolated).
+func (m *Model) IngressPolicies(w *Workload) []*Policy { return m.ingressOf[w] }
+
+// EgressPolicies returns the policies that isolate w for egress (none: not isolated).
+func (m *Model) EgressPolicies(w *Workload) []*Policy { return m.egressOf[w] }
+
+// Endpoint is one end of a connection: a workload, or an address outside the cluster.
+type Endpoint struct {
+	Workload *Workload
+	IP       netip.Addr // for external endpoints; for workloads, one of its IPs if known
+}
+
+// Direction is the verdict of one side of a connection.
+type Direction struct {
+	Isolated bool     // some policy of this direction selects the pod
+	Allowed  bool     // not isolated, or a rule allows the traffic
+	Policies []string // the policies whose rules allow it
+}
+
+// Verdict is the verdict on one connection: the source's egress and the destination's
+// ingress must both allow it.
+type Verdict struct {
+	Egress, Ingress Direction
+}
+
+// Allowed reports whether both sides allow the connection.
+func (v Verdict) Allowed() bool { return v.Egress.Allowed && v.Ingress.Allowed }
+
+// Check decides one connection from src to dst on port/proto. The destination's
+// container port name, for named ports, comes from dst's declared ports.
+func (m *Model) Check(src, dst Endpoint, port int32, proto corev1.Protocol) Verdict {
+	name := ""
+	if dst.Workload != nil {
+		name = dst.Workload.portName(port, proto)
+	}
+	var egress, ingress []*Policy
+	if src.Workload != nil {
+		egress = m.egressOf[src.Workload]
+	}
+	if dst.Workload != nil {
+		ingress = m.ingressOf[dst.Workload]
+	}
+	return Verdict{
+		Egress:  m.direction(egress, egressRules, dst, port, proto, name),
+		Ingress: m.direction(ingress, ingressRules, src, port, proto, name),
+	}
+}
+
+func egressRules(p *Policy) []rule  { return p.egress }
+func ingressRules(p *Policy) []rule { return p.ingress }
+
+// direction decides one side of a connection: the policies isolating the pod on this
+// side, and the endpoint on the other side. External endpoints and host-network pods
+// are never isolated (the policies passed are empty).
+func (m *Model) direction(policies []*Policy, rules func(*Policy) []rule, other Endpoint, port int32, proto corev1.Protocol, name string) Direction {
+	if len(policies) == 0 {
+		return Direction{Allowed: true}
+	}
+	d := Direction{Isolated: true}
+	for _, p := range policies {
+		for _, r := range rules(p) {
+			if m.ruleAllows(r, other, port, proto, name) {
+				d.Allowed = true
+				d.Policies = append(d.Policies, p.ID())
+				break
+			}
+		}
+	}
+	return d
+}
+
+// ruleAllows reports whether one rule allows traffic with other on port/proto.
+func (m *Model) ruleAllows(r rule, other Endpoint, port int32, proto corev1.Protocol, name string) bool {
+	if r.ports != nil && !slices.ContainsFunc(r.ports, func(s portSpec) bool { return s.matches(port, proto, name) }) {
+		return false
+	}
+	return r.peers == nil || slices.ContainsFunc(r.peers, func(pe peer) bool { return m.matchesPeer(pe, other) })
+}
+
+// matchesPeer reports whether other is selected by the peer.
+func (m *Model) matchesPeer(pe peer, other Endpoint) bool {
+	if pe.block != nil {
+		if other.Workload == nil {
+			return other.IP.IsValid() && pe.block.contains(other.IP)
+		}
+		if other.IP.IsValid() {
+			return pe.block.contains(other.IP)
+		}
+		return slices.ContainsFunc(other.Workload.IPs, pe.block.contains)
+	}
+	w := other.Workload
+	if w == nil || w.HostNetwork {
+		return false
+	}
+	if pe.ns == nil {
+		if w.Namespace != pe.policyNS {
+			return false
+		}
+	} else if !pe.ns.Matches(m.namespaces[w.Namespace]) {
+		return false
+	}
+	return pe.pod.Matches(labels.Set(w.Labels))
+}
