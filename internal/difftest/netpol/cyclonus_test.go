@@ -162,6 +162,12 @@ func (cmp *comparison) endpoint(key string, ip netip.Addr) netmodel.Endpoint {
 
 // probe compares one connection; src or dst "" is the external address ext.
 func (cmp *comparison) probe(src, dst string, ext netip.Addr, port int32, proto corev1.Protocol) (bool, string) {
+	ok, msg, _ := cmp.probeVerdict(src, dst, ext, port, proto)
+	return ok, msg
+}
+
+// probeVerdict is probe that also returns cyclonus's verdict.
+func (cmp *comparison) probeVerdict(src, dst string, ext netip.Addr, port int32, proto corev1.Protocol) (bool, string, bool) {
 	name := ""
 	if dst != "" {
 		for _, p := range cmp.c.pods[dst].ports {
@@ -176,7 +182,7 @@ func (cmp *comparison) probe(src, dst string, ext netip.Addr, port int32, proto 
 	}).IsAllowed()
 	v := cmp.model.Check(cmp.endpoint(src, ext), cmp.endpoint(dst, ext), port, proto)
 	if v.Allowed() == want {
-		return true, ""
+		return true, "", want
 	}
 	show := func(k string) string {
 		if k == "" {
@@ -185,7 +191,7 @@ func (cmp *comparison) probe(src, dst string, ext netip.Addr, port int32, proto 
 		return k
 	}
 	return false, fmt.Sprintf("%s -> %s %d/%s: cyclonus allowed=%v, ringfence allowed=%v (egress %+v, ingress %+v)",
-		show(src), show(dst), port, proto, want, v.Allowed(), v.Egress, v.Ingress)
+		show(src), show(dst), port, proto, want, v.Allowed(), v.Egress, v.Ingress), want
 }
 
 // externals are outside addresses probed to and from every pod: inside and outside the
