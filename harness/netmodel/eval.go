@@ -20,6 +20,7 @@ type Model struct {
 	policies   map[string][]*Policy // by namespace
 	// per workload: the policies that select it, per direction
 	ingressOf, egressOf map[*Workload][]*Policy
+	addressed           int // workloads whose pod addresses are known
 	// Errors are the problems found compiling the policies.
 	Errors []error
 }
@@ -50,6 +51,9 @@ func New(namespaces []Namespace, workloads []*Workload, policies []*networkingv1
 			addNS(w.Namespace, nil)
 		}
 		m.workloads = append(m.workloads, w)
+		if len(w.IPs) > 0 {
+			m.addressed++
+		}
 		m.byNS[w.Namespace] = append(m.byNS[w.Namespace], w)
 	}
 	for _, np := range policies {

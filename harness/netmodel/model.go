@@ -33,6 +33,9 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
+// DefaultNamespace is where a namespaced object without metadata.namespace lands.
+const DefaultNamespace = "default"
+
 // NamespaceNameLabel is the label the API server puts on every namespace.
 const NamespaceNameLabel = "kubernetes.io/metadata.name"
 
@@ -150,7 +153,7 @@ func (s portSpec) matches(port int32, proto corev1.Protocol, name string) bool {
 func CompilePolicy(np *networkingv1.NetworkPolicy) (*Policy, []error) {
 	ns := np.Namespace
 	if ns == "" {
-		ns = "default"
+		ns = DefaultNamespace
 	}
 	p := &Policy{Namespace: ns, Name: np.Name}
 	var errs []error

@@ -279,11 +279,27 @@ func TestCyclonusRandom(t *testing.T) {
 				failures = append(failures, fmt.Sprintf("case %d: %s\n%s", i, msg, describe(c)))
 			}
 		}
+		// The connection list must say the same as the per-connection verdicts.
+		conns := map[[2]string][]netmodel.PortRange{}
+		for _, conn := range cmp.model.Connections(nil) {
+			if conn.Source.Workload != nil && conn.Destination.Workload != nil {
+				conns[[2]string{conn.Source.String(), conn.Destination.String()}] = conn.Ports
+			}
+		}
 		for _, src := range cmp.podKeys {
 			for _, dst := range cmp.podKeys {
 				for _, p := range probePorts(c.pods[dst]) {
 					ok, msg, v := cmp.probeVerdict(src, dst, netip.Addr{}, p.Port, p.Protocol)
 					record(ok, msg, v)
+					if src == dst {
+						continue // pods' traffic to themselves is not listed
+					}
+					listed := slices.ContainsFunc(conns[[2]string{cmp.byKey[src].ID(), cmp.byKey[dst].ID()}], func(r netmodel.PortRange) bool {
+						return r.Protocol == p.Protocol && r.From <= p.Port && p.Port <= r.To
+					})
+					if listed != v {
+						failures = append(failures, fmt.Sprintf("case %d: %s -> %s %d/%s: cyclonus allowed=%v, Connections lists it=%v\n%s", i, src, dst, p.Port, p.Protocol, v, listed, describe(c)))
+					}
 				}
 			}
 			for _, ext := range randomExternals {

@@ -1,0 +1,332 @@
+package netmodel
+
+import (
+	"cmp"
+	"slices"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// MaxPort is the highest port number.
+const MaxPort = 65535
+
+// PortRange is a protocol and an inclusive range of port numbers.
+type PortRange struct {
+	Protocol corev1.Protocol `json:"protocol"`
+	From     int32           `json:"port"`
+	To       int32           `json:"endPort"`
+}
+
+// allPorts is every port of every protocol.
+var allPorts = []PortRange{{corev1.ProtocolSCTP, 1, MaxPort}, {corev1.ProtocolTCP, 1, MaxPort}, {corev1.ProtocolUDP, 1, MaxPort}}
+
+// World is the outside world: every address that is not a pod.
+const World = "0.0.0.0/0,::/0"
+
+// Peer is one end of a connection: a workload, or addresses outside the cluster (a CIDR
+// with its exceptions, or World).
+type Peer struct {
+	Workload *Workload
+	CIDR     string
+}
+
+// String names the peer as namespace/name[Kind], or by its addresses.
+func (p Peer) String() string {
+	if p.Workload != nil {
+		return p.Workload.ID()
+	}
+	return p.CIDR
+}
+
+// Connection is traffic the policies allow from Source to Destination on Ports.
+// EgressPolicies and IngressPolicies are the policies whose rules allow it on each side;
+// an empty list with the side's Isolated flag false means that side is not isolated.
+type Connection struct {
+	Source, Destination             Peer
+	Ports                           []PortRange
+	EgressIsolated, IngressIsolated bool
+	EgressPolicies, IngressPolicies []string
+}
+
+// sideResult is what one side of a connection allows.
+type sideResult struct {
+	isolated bool
+	ports    []PortRange // normalised
+	policies []string
+}
+
+// Connections lists every allowed connection between two workloads, and between each
+// workload and the outside world, in a stable order. keep, when not nil, limits the
+// result to connections with an end it accepts.
+//
+// A destination's possible sources come from the peers of the policies that isolate it
+// (each peer's matching workloads computed once), or every workload when it is not
+// isolated for ingress; so the cost follows the connections found, plus workloads ×
+// policies of their namespace for selection. Traffic from a workload's pods to each
+// other is not listed.
+func (m *Model) Connections(keep func(*Workload) bool) []Connection {
+	cache := map[*peer][]*Workload{}
+	var out []Connection
+	for _, dst := range m.workloads {
+		for _, src := range m.sourcesOf(dst, cache) {
+			if src == dst || (keep != nil && !keep(src) && !keep(dst)) {
+				continue
+			}
+			eg := m.side(m.egressOf[src], egressRules, Endpoint{Workload: dst}, dst)
+			if eg.isolated && len(eg.ports) == 0 {
+				continue
+			}
+			in := m.side(m.ingressOf[dst], ingressRules, Endpoint{Workload: src}, dst)
+			ports := intersect(eg.ports, in.ports)
+			if len(ports) == 0 {
+				continue
+			}
+			out = append(out, Connection{
+				Source: Peer{Workload: src}, Destination: Peer{Workload: dst}, Ports: ports,
+				EgressIsolated: eg.isolated, IngressIsolated: in.isolated,
+				EgressPolicies: eg.policies, IngressPolicies: in.policies,
+			})
+		}
+	}
+	for _, w := range m.workloads {
+		if keep != nil && !keep(w) {
+			continue
+		}
+		out = append(out, m.external(w, true)...)
+		out = append(out, m.external(w, false)...)
+	}
+	slices.SortFunc(out, func(a, b Connection) int {
+		return cmp.Or(cmp.Compare(a.Source.String(), b.Source.String()), cmp.Compare(a.Destination.String(), b.Destination.String()))
+	})
+	return out
+}
+
+// sourcesOf returns the workloads that may reach dst as far as its ingress policies
+// say: those their peers select, or every workload when dst is not isolated or a rule
+// admits every peer. Host-network workloads are never selected by peers, but a rule
+// without peers admits them.
+func (m *Model) sourcesOf(dst *Workload, cache map[*peer][]*Workload) []*Workload {
+	policies := m.ingressOf[dst]
+	if len(policies) == 0 {
+		return m.workloads
+	}
+	seen := map[*Workload]bool{}
+	var out []*Workload
+	for _, p := range policies {
+		for i := range p.ingress {
+			r := &p.ingress[i]
+			if r.peers == nil {
+				return m.workloads
+			}
+			for j := range r.peers {
+				pe := &r.peers[j]
+				if pe.block != nil {
+					if m.addressed > 0 {
+						return m.workloads // pods with known addresses may match ipBlocks
+					}
+					continue
+				}
+				ws, ok := cache[pe]
+				if !ok {
+					ws = m.peerWorkloads(pe)
+					cache[pe] = ws
+				}
+				for _, w := range ws {
+					if !seen[w] {
+						seen[w] = true
+						out = append(out, w)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// peerWorkloads returns the workloads a pod/namespace peer selects.
+func (m *Model) peerWorkloads(pe *peer) []*Workload {
+	var out []*Workload
+	pick := func(ns string) {
+		for _, w := range m.byNS[ns] {
+			if !w.HostNetwork && pe.pod.Matches(labels.Set(w.Labels)) {
+				out = append(out, w)
+			}
+		}
+	}
+	if pe.ns == nil {
+		pick(pe.policyNS)
+		return out
+	}
+	for _, ns := range m.nsNames {
+		if pe.ns.Matches(m.namespaces[ns]) {
+			pick(ns)
+		}
+	}
+	return out
+}
+
+// side computes what one side allows: policies are those isolating the pod on this side
+// (none: everything), other is the far end, and dst is the destination workload named
+// ports resolve against.
+func (m *Model) side(policies []*Policy, rules func(*Policy) []rule, other Endpoint, dst *Workload) sideResult {
+	if len(policies) == 0 {
+		return sideResult{ports: allPorts}
+	}
+	res := sideResult{isolated: true}
+	var ports []PortRange
+	for _, p := range policies {
+		allowed := false
+		for _, r := range rules(p) {
+			if r.peers != nil && !slices.ContainsFunc(r.peers, func(pe peer) bool { return m.matchesPeer(pe, other) }) {
+				continue
+			}
+			rp := r.resolve(dst)
+			if len(rp) > 0 {
+				ports = append(ports, rp...)
+				allowed = true
+			}
+		}
+		if allowed {
+			res.policies = append(res.policies, p.ID())
+		}
+	}
+	res.ports = normalise(ports)
+	return res
+}
+
+// resolve turns a rule's ports into ranges for traffic to dst: named ports become the
+// numbers dst's containers declare under that name (nothing when dst is not a workload).
+func (r rule) resolve(dst *Workload) []PortRange {
+	if r.ports == nil {
+		return allPorts
+	}
+	var out []PortRange
+	for _, s := range r.ports {
+		switch {
+		case s.all:
+			out = append(out, PortRange{s.protocol, 1, MaxPort})
+		case s.name != "":
+			if dst == nil {
+				continue
+			}
+			for _, cp := range dst.Ports {
+				if cp.Name == s.name && cp.Protocol == s.protocol {
+					out = append(out, PortRange{s.protocol, cp.Port, cp.Port})
+				}
+			}
+		default:
+			out = append(out, PortRange{s.protocol, s.from, s.to})
+		}
+	}
+	return out
+}
+
+// external lists w's connections with the outside world: inbound (ingress) or outbound.
+// Pods can always be reached from, and reach, the outside unless isolated; isolated,
+// only rules without peers (every address) and ipBlock peers admit outside addresses.
+func (m *Model) external(w *Workload, inbound bool) []Connection {
+	policies, rules := m.egressOf[w], egressRules
+	if inbound {
+		policies, rules = m.ingressOf[w], ingressRules
+	}
+	var dst *Workload
+	if inbound {
+		dst = w
+	}
+	conn := func(cidr string, ports []PortRange, isolated bool, pols []string) Connection {
+		c := Connection{Ports: ports}
+		if inbound {
+			c.Source, c.Destination = Peer{CIDR: cidr}, Peer{Workload: w}
+			c.IngressIsolated, c.IngressPolicies = isolated, pols
+		} else {
+			c.Source, c.Destination = Peer{Workload: w}, Peer{CIDR: cidr}
+			c.EgressIsolated, c.EgressPolicies = isolated, pols
+		}
+		return c
+	}
+	if len(policies) == 0 {
+		return []Connection{conn(World, allPorts, false, nil)}
+	}
+	type acc struct {
+		ports    []PortRange
+		policies []string
+	}
+	byCIDR := map[string]*acc{}
+	var order []string
+	add := func(cidr string, ports []PortRange, policy string) {
+		if len(ports) == 0 {
+			return
+		}
+		a := byCIDR[cidr]
+		if a == nil {
+			a = &acc{}
+			byCIDR[cidr] = a
+			order = append(order, cidr)
+		}
+		a.ports = append(a.ports, ports...)
+		if !slices.Contains(a.policies, policy) {
+			a.policies = append(a.policies, policy)
+		}
+	}
+	for _, p := range policies {
+		for _, r := range rules(p) {
+			ports := r.resolve(dst)
+			if r.peers == nil {
+				add(World, ports, p.ID())
+				continue
+			}
+			for _, pe := range r.peers {
+				if pe.block != nil {
+					add(pe.block.text, ports, p.ID())
+				}
+			}
+		}
+	}
+	slices.Sort(order)
+	var out []Connection
+	for _, cidr := range order {
+		a := byCIDR[cidr]
+		if ports := normalise(a.ports); len(ports) > 0 {
+			out = append(out, conn(cidr, ports, true, a.policies))
+		}
+	}
+	return out
+}
+
+// normalise sorts ranges by protocol and start and merges those that overlap or touch.
+func normalise(in []PortRange) []PortRange {
+	if len(in) == 0 {
+		return nil
+	}
+	rs := slices.Clone(in)
+	slices.SortFunc(rs, func(a, b PortRange) int {
+		return cmp.Or(cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To))
+	})
+	out := []PortRange{rs[0]}
+	for _, r := range rs[1:] {
+		last := &out[len(out)-1]
+		if r.Protocol == last.Protocol && r.From <= last.To+1 {
+			last.To = max(last.To, r.To)
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// intersect returns the ports in both normalised lists.
+func intersect(a, b []PortRange) []PortRange {
+	var out []PortRange
+	for _, x := range a {
+		for _, y := range b {
+			if x.Protocol != y.Protocol {
+				continue
+			}
+			if from, to := max(x.From, y.From), min(x.To, y.To); from <= to {
+				out = append(out, PortRange{x.Protocol, from, to})
+			}
+		}
+	}
+	return normalise(out)
+}

@@ -1,0 +1,138 @@
+package netmodel
+
+import (
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// Object is one object of the scanned set, as the harness reads it from a manifest.
+type Object struct {
+	Data map[string]any
+	// Where names the object's origin for errors, such as "shop.yaml, document 2, line 14".
+	Where string
+}
+
+// templatePaths says where each workload kind keeps its pod template.
+var templatePaths = map[string][]string{
+	"Deployment":            {"spec", "template"},
+	"StatefulSet":           {"spec", "template"},
+	"DaemonSet":             {"spec", "template"},
+	"ReplicaSet":            {"spec", "template"},
+	"ReplicationController": {"spec", "template"},
+	"Job":                   {"spec", "template"},
+	"CronJob":               {"spec", "jobTemplate", "spec", "template"},
+	"PodTemplate":           {"template"},
+}
+
+// workloadGroups are the API groups whose kinds of those names run pods.
+var workloadGroups = map[string]bool{"": true, "apps": true, "extensions": true, "batch": true}
+
+// FromObjects builds the model from a scanned set: Namespaces, Kubernetes NetworkPolicies
+// (networking.k8s.io/v1 and the legacy extensions/v1beta1) and workloads (Pods and the pod
+// templates of every workload kind). Other objects are ignored. An object that cannot be
+// decoded costs only itself: it is reported and left out.
+func FromObjects(objs []Object) (*Model, []error) {
+	var (
+		namespaces []Namespace
+		workloads  []*Workload
+		policies   []*networkingv1.NetworkPolicy
+		errs       []error
+	)
+	for _, o := range objs {
+		apiVersion, _ := o.Data["apiVersion"].(string)
+		kind, _ := o.Data["kind"].(string)
+		group := ""
+		if i := strings.LastIndex(apiVersion, "/"); i >= 0 {
+			group = apiVersion[:i]
+		}
+		fail := func(err error) {
+			errs = append(errs, fmt.Errorf("%s: %s: %w", o.Where, kind, err))
+		}
+		switch {
+		case kind == "Namespace" && group == "":
+			var ns corev1.Namespace
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Data, &ns); err != nil {
+				fail(err)
+				continue
+			}
+			namespaces = append(namespaces, Namespace{Name: ns.Name, Labels: ns.Labels})
+		case kind == "NetworkPolicy" && (group == "networking.k8s.io" || group == "extensions"):
+			var np networkingv1.NetworkPolicy
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Data, &np); err != nil {
+				fail(err)
+				continue
+			}
+			policies = append(policies, &np)
+		case kind == "Pod" && group == "":
+			var pod corev1.Pod
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Data, &pod); err != nil {
+				fail(err)
+				continue
+			}
+			workloads = append(workloads, newWorkload(pod.Namespace, pod.Name, kind, pod.Labels, &pod.Spec))
+		case templatePaths[kind] != nil && workloadGroups[group]:
+			meta, _ := o.Data["metadata"].(map[string]any)
+			name, _ := meta["name"].(string)
+			if name == "" {
+				name, _ = meta["generateName"].(string)
+			}
+			namespace, _ := meta["namespace"].(string)
+			raw, ok := dig(o.Data, templatePaths[kind])
+			if !ok {
+				continue // no pod template: nothing runs
+			}
+			var tmpl corev1.PodTemplateSpec
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, &tmpl); err != nil {
+				fail(fmt.Errorf("pod template: %w", err))
+				continue
+			}
+			workloads = append(workloads, newWorkload(namespace, name, kind, tmpl.Labels, &tmpl.Spec))
+		}
+	}
+	m := New(namespaces, workloads, policies)
+	return m, append(errs, m.Errors...)
+}
+
+func dig(obj map[string]any, path []string) (map[string]any, bool) {
+	cur := obj
+	for _, key := range path {
+		next, ok := cur[key].(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		cur = next
+	}
+	return cur, true
+}
+
+// newWorkload reads what the model needs from a pod spec: the ports its containers
+// declare (regular containers, and init containers that run beside them as sidecars,
+// restartPolicy Always), which named ports resolve against, and hostNetwork.
+func newWorkload(namespace, name, kind string, labels map[string]string, spec *corev1.PodSpec) *Workload {
+	if namespace == "" {
+		namespace = DefaultNamespace
+	}
+	w := &Workload{Namespace: namespace, Name: name, Kind: kind, Labels: labels, HostNetwork: spec.HostNetwork}
+	add := func(c corev1.Container) {
+		for _, p := range c.Ports {
+			proto := p.Protocol
+			if proto == "" {
+				proto = corev1.ProtocolTCP
+			}
+			w.Ports = append(w.Ports, ContainerPort{Name: p.Name, Port: p.ContainerPort, Protocol: proto})
+		}
+	}
+	for _, c := range spec.InitContainers {
+		if c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {
+			add(c)
+		}
+	}
+	for _, c := range spec.Containers {
+		add(c)
+	}
+	return w
+}
