@@ -28,6 +28,20 @@ type Model struct {
 // New builds the model. Namespaces that workloads or policies live in but that have no
 // Namespace object get one with only the kubernetes.io/metadata.name label.
 func New(namespaces []Namespace, workloads []*Workload, policies []*networkingv1.NetworkPolicy) *Model {
+	compiled := make([]*Policy, len(policies))
+	var errs []error
+	for i, np := range policies {
+		p, perrs := CompilePolicy(np)
+		compiled[i] = p
+		errs = append(errs, perrs...)
+	}
+	m := newModel(namespaces, workloads, compiled)
+	m.Errors = errs
+	return m
+}
+
+// newModel builds the model from compiled policies.
+func newModel(namespaces []Namespace, workloads []*Workload, policies []*Policy) *Model {
 	m := &Model{
 		namespaces: map[string]labels.Set{},
 		byNS:       map[string][]*Workload{},
@@ -56,9 +70,7 @@ func New(namespaces []Namespace, workloads []*Workload, policies []*networkingv1
 		}
 		m.byNS[w.Namespace] = append(m.byNS[w.Namespace], w)
 	}
-	for _, np := range policies {
-		p, errs := CompilePolicy(np)
-		m.Errors = append(m.Errors, errs...)
+	for _, p := range policies {
 		if _, ok := m.namespaces[p.Namespace]; !ok {
 			addNS(p.Namespace, nil)
 		}
@@ -91,6 +103,18 @@ func New(namespaces []Namespace, workloads []*Workload, policies []*networkingv1
 
 // Workloads returns the model's workloads in the order given.
 func (m *Model) Workloads() []*Workload { return m.workloads }
+
+// PolicyCount counts the policies of a namespace, or of every namespace for "".
+func (m *Model) PolicyCount(ns string) int {
+	if ns != "" {
+		return len(m.policies[ns])
+	}
+	n := 0
+	for _, ps := range m.policies {
+		n += len(ps)
+	}
+	return n
+}
 
 // Policies returns the policies of a namespace.
 func (m *Model) Policies(ns string) []*Policy { return m.policies[ns] }

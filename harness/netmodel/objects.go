@@ -1,20 +1,23 @@
 package netmodel
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 )
 
-// Object is one object of the scanned set, as the harness reads it from a manifest.
-type Object struct {
-	Data map[string]any
-	// Where names the object's origin for errors, such as "shop.yaml, document 2, line 14".
-	Where string
+// ObjectError is a problem with one object of the scanned set: Index is its position in
+// the slice given to FromObjects.
+type ObjectError struct {
+	Index int
+	Err   error
 }
+
+func (e *ObjectError) Error() string { return e.Err.Error() }
+func (e *ObjectError) Unwrap() error { return e.Err }
 
 // templatePaths says where each workload kind keeps its pod template.
 var templatePaths = map[string][]string{
@@ -35,66 +38,69 @@ var workloadGroups = map[string]bool{"": true, "apps": true, "extensions": true,
 // (networking.k8s.io/v1 and the legacy extensions/v1beta1) and workloads (Pods and the pod
 // templates of every workload kind). Other objects are ignored. An object that cannot be
 // decoded costs only itself: it is reported and left out.
-func FromObjects(objs []Object) (*Model, []error) {
+func FromObjects(objs []map[string]any) (*Model, []*ObjectError) {
 	var (
 		namespaces []Namespace
 		workloads  []*Workload
-		policies   []*networkingv1.NetworkPolicy
-		errs       []error
+		policies   []*Policy
+		errs       []*ObjectError
 	)
-	for _, o := range objs {
-		apiVersion, _ := o.Data["apiVersion"].(string)
-		kind, _ := o.Data["kind"].(string)
+	for i, obj := range objs {
+		apiVersion, _ := obj["apiVersion"].(string)
+		kind, _ := obj["kind"].(string)
 		group := ""
 		if i := strings.LastIndex(apiVersion, "/"); i >= 0 {
 			group = apiVersion[:i]
 		}
 		fail := func(err error) {
-			errs = append(errs, fmt.Errorf("%s: %s: %w", o.Where, kind, err))
+			errs = append(errs, &ObjectError{Index: i, Err: fmt.Errorf("%s: %w", kind, err)})
 		}
 		switch {
 		case kind == "Namespace" && group == "":
 			var ns corev1.Namespace
-			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Data, &ns); err != nil {
+			if err := decode(obj, &ns); err != nil {
 				fail(err)
 				continue
 			}
 			namespaces = append(namespaces, Namespace{Name: ns.Name, Labels: ns.Labels})
 		case kind == "NetworkPolicy" && (group == "networking.k8s.io" || group == "extensions"):
 			var np networkingv1.NetworkPolicy
-			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Data, &np); err != nil {
+			if err := decode(obj, &np); err != nil {
 				fail(err)
 				continue
 			}
-			policies = append(policies, &np)
+			p, perrs := CompilePolicy(&np)
+			for _, err := range perrs {
+				errs = append(errs, &ObjectError{Index: i, Err: err})
+			}
+			policies = append(policies, p)
 		case kind == "Pod" && group == "":
 			var pod corev1.Pod
-			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Data, &pod); err != nil {
+			if err := decode(obj, &pod); err != nil {
 				fail(err)
 				continue
 			}
 			workloads = append(workloads, newWorkload(pod.Namespace, pod.Name, kind, pod.Labels, &pod.Spec))
 		case templatePaths[kind] != nil && workloadGroups[group]:
-			meta, _ := o.Data["metadata"].(map[string]any)
+			meta, _ := obj["metadata"].(map[string]any)
 			name, _ := meta["name"].(string)
 			if name == "" {
 				name, _ = meta["generateName"].(string)
 			}
 			namespace, _ := meta["namespace"].(string)
-			raw, ok := dig(o.Data, templatePaths[kind])
+			raw, ok := dig(obj, templatePaths[kind])
 			if !ok {
 				continue // no pod template: nothing runs
 			}
 			var tmpl corev1.PodTemplateSpec
-			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, &tmpl); err != nil {
+			if err := decode(raw, &tmpl); err != nil {
 				fail(fmt.Errorf("pod template: %w", err))
 				continue
 			}
 			workloads = append(workloads, newWorkload(namespace, name, kind, tmpl.Labels, &tmpl.Spec))
 		}
 	}
-	m := New(namespaces, workloads, policies)
-	return m, append(errs, m.Errors...)
+	return newModel(namespaces, workloads, policies), errs
 }
 
 func dig(obj map[string]any, path []string) (map[string]any, bool) {
@@ -135,4 +141,14 @@ func newWorkload(namespace, name, kind string, labels map[string]string, spec *c
 		add(c)
 	}
 	return w
+}
+
+// decode reads a manifest's object into an API type the way the API server would decode
+// its JSON, whatever Go types the manifest reader produced for numbers.
+func decode(obj map[string]any, into any) error {
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, into)
 }

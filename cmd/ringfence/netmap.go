@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ringfence/ringfence/harness/netmap"
+)
+
+func newNetmapCommand(stdin io.Reader) *cobra.Command {
+	var (
+		output    string
+		namespace string
+	)
+	cmd := &cobra.Command{
+		Use:   "netmap [PATH...|-]",
+		Short: "Show who can reach whom under the NetworkPolicies in the manifests",
+		Long: `Compute the reachability map of Kubernetes manifests: for every pair of workloads
+(Pods and the pod templates of every workload kind), and for each workload and the
+outside world, the protocols and ports their NetworkPolicies allow, and the policies
+that allow them on each side.
+
+PATH is a file, a directory (read recursively) or - for standard input; the default is
+the current directory. Namespaces come from Namespace objects (with their labels) and from
+the namespaces workloads and policies live in; every namespace carries the
+kubernetes.io/metadata.name label, as the API server sets it.
+
+The map judges the scanned set only. Host-network pods are outside NetworkPolicy (never
+isolated, and not selected as peers); a pod's traffic to itself and to the other pods of
+its own workload is not listed.
+
+Exit codes: 0 the map was printed, 2 usage error or input that could not be read
+(reported after everything readable was mapped).`,
+		Example: `  ringfence netmap deploy/
+  ringfence netmap k8s/ --namespace shop --output dot | dot -Tsvg > shop.svg
+  helm template my-chart | ringfence netmap - --output mermaid`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains(netmap.Formats, output) {
+				return fmt.Errorf("--output %q: want one of %s", output, strings.Join(netmap.Formats, ", "))
+			}
+			if len(args) == 0 {
+				args = []string{"."}
+			}
+			m, err := netmap.FromFiles(cmd.Context(), args, stdin, netmap.Options{Namespace: namespace})
+			if err != nil {
+				return err
+			}
+			if err := netmap.Write(cmd.OutOrStdout(), m, output); err != nil {
+				return err
+			}
+			if len(m.Errors) > 0 {
+				if output != "text" && output != "json" {
+					for _, e := range m.Errors {
+						fmt.Fprintln(cmd.ErrOrStderr(), e.Error())
+					}
+				}
+				return exitCode(exitError)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&output, "output", "o", "text", "output format: "+strings.Join(netmap.Formats, ", "))
+	f.StringVarP(&namespace, "namespace", "n", "", "only connections with an end in this namespace")
+	return cmd
+}

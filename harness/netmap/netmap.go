@@ -1,0 +1,184 @@
+// Package netmap turns the connectivity model (harness/netmodel) of a set of manifests
+// into the reachability map people read: every allowed connection with its ports and the
+// policies that allow it, the workloads exposed to everything, the paths that cross
+// namespaces, as text, JSON, Graphviz dot or Mermaid.
+package netmap
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/ringfence/ringfence/harness/load"
+	"github.com/ringfence/ringfence/harness/netmodel"
+)
+
+// Map is the reachability map of a scanned set.
+type Map struct {
+	Summary     Summary      `json:"summary"`
+	Connections []Connection `json:"connections"`
+	Exposed     []string     `json:"exposed"`
+	Errors      []load.Error `json:"errors"`
+}
+
+// Summary counts what the map holds.
+type Summary struct {
+	Workloads      int `json:"workloads"`
+	Policies       int `json:"policies"`
+	Connections    int `json:"connections"`
+	CrossNamespace int `json:"crossNamespace"`
+	Exposed        int `json:"exposed"`
+	Errors         int `json:"errors"`
+}
+
+// Connection is one allowed connection. Source and Destination are workloads
+// (namespace/name[Kind]) or outside addresses (a CIDR, with "except" exceptions; the
+// whole outside world is "0.0.0.0/0,::/0"). A side whose Isolated flag is false is not
+// selected by any policy of that direction and allows everything.
+type Connection struct {
+	Source          string               `json:"source"`
+	Destination     string               `json:"destination"`
+	Ports           []netmodel.PortRange `json:"ports"`
+	CrossNamespace  bool                 `json:"crossNamespace,omitempty"`
+	EgressIsolated  bool                 `json:"egressIsolated"`
+	EgressPolicies  []string             `json:"egressPolicies"`
+	IngressIsolated bool                 `json:"ingressIsolated"`
+	IngressPolicies []string             `json:"ingressPolicies"`
+}
+
+// Options select what the map shows.
+type Options struct {
+	// Namespace, when set, keeps only connections with an end in it.
+	Namespace string
+}
+
+// FromFiles reads manifests (files, directories, "-" for stdin) and maps them. Input
+// that cannot be read or decoded is reported in Errors; everything else is mapped.
+func FromFiles(ctx context.Context, paths []string, stdin io.Reader, opts Options) (*Map, error) {
+	res := load.Paths(ctx, paths, stdin)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	objs := make([]map[string]any, len(res.Documents))
+	for i, d := range res.Documents {
+		objs[i] = d.Object
+	}
+	model, errs := netmodel.FromObjects(objs)
+	m := Build(model, opts)
+	m.Errors = append(m.Errors, res.Errors...)
+	for _, err := range errs {
+		src := res.Documents[err.Index].Source
+		m.Errors = append(m.Errors, load.Error{File: src.File, Document: src.Document, Line: src.Line, Message: err.Error()})
+	}
+	slices.SortFunc(m.Errors, func(a, b load.Error) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Document, b.Document), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Message, b.Message))
+	})
+	m.Summary.Errors = len(m.Errors)
+	return m, nil
+}
+
+// Build maps a model.
+func Build(model *netmodel.Model, opts Options) *Map {
+	m := &Map{Connections: []Connection{}, Exposed: []string{}, Errors: []load.Error{}}
+	var keep func(*netmodel.Workload) bool
+	if opts.Namespace != "" {
+		keep = func(w *netmodel.Workload) bool { return w.Namespace == opts.Namespace }
+	}
+	for _, w := range model.Workloads() {
+		if keep == nil || keep(w) {
+			m.Summary.Workloads++
+		}
+	}
+	m.Summary.Policies = model.PolicyCount(opts.Namespace)
+	for _, c := range model.Connections(keep) {
+		conn := Connection{
+			Source: c.Source.String(), Destination: c.Destination.String(), Ports: c.Ports,
+			EgressIsolated: c.EgressIsolated, EgressPolicies: nonNil(c.EgressPolicies),
+			IngressIsolated: c.IngressIsolated, IngressPolicies: nonNil(c.IngressPolicies),
+		}
+		if c.Source.Workload != nil && c.Destination.Workload != nil && c.Source.Workload.Namespace != c.Destination.Workload.Namespace {
+			conn.CrossNamespace = true
+			m.Summary.CrossNamespace++
+		}
+		if c.Source.Workload == nil && c.Source.CIDR == netmodel.World {
+			m.Exposed = append(m.Exposed, conn.Destination)
+		}
+		m.Connections = append(m.Connections, conn)
+	}
+	slices.Sort(m.Exposed)
+	m.Summary.Connections = len(m.Connections)
+	m.Summary.Exposed = len(m.Exposed)
+	return m
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Formats are the output formats of Write.
+var Formats = []string{"text", "json", "dot", "mermaid"}
+
+// Write renders the map in one of Formats.
+func Write(w io.Writer, m *Map, format string) error {
+	switch format {
+	case "text":
+		return writeText(w, m)
+	case "json":
+		return writeJSON(w, m)
+	case "dot":
+		return writeDot(w, m)
+	case "mermaid":
+		return writeMermaid(w, m)
+	}
+	return fmt.Errorf("output format %q: want one of %s", format, strings.Join(Formats, ", "))
+}
+
+// FormatPorts renders port ranges for people: "all ports", or per protocol
+// "TCP 80, 8000-8100".
+func FormatPorts(ports []netmodel.PortRange) string {
+	if isAll(ports) {
+		return "all ports"
+	}
+	var parts []string
+	var cur string
+	var nums []string
+	flush := func() {
+		if cur != "" {
+			parts = append(parts, cur+" "+strings.Join(nums, ","))
+		}
+	}
+	for _, p := range ports {
+		if string(p.Protocol) != cur {
+			flush()
+			cur, nums = string(p.Protocol), nil
+		}
+		switch {
+		case p.From == 1 && p.To == netmodel.MaxPort:
+			nums = append(nums, "all")
+		case p.From == p.To:
+			nums = append(nums, fmt.Sprint(p.From))
+		default:
+			nums = append(nums, fmt.Sprintf("%d-%d", p.From, p.To))
+		}
+	}
+	flush()
+	return strings.Join(parts, "; ")
+}
+
+func isAll(ports []netmodel.PortRange) bool {
+	if len(ports) != len(netmodel.Protocols) {
+		return false
+	}
+	for _, p := range ports {
+		if p.From != 1 || p.To != netmodel.MaxPort {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,191 @@
+package netmap
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+func writeJSON(w io.Writer, m *Map) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(m)
+}
+
+// via says which policies allow a connection on each side, or that a side is open.
+func via(c Connection) string {
+	side := func(name string, isolated bool, policies []string) string {
+		if !isolated {
+			return name + " not isolated"
+		}
+		return name + " " + strings.Join(policies, ",")
+	}
+	return side("egress", c.EgressIsolated, c.EgressPolicies) + "; " + side("ingress", c.IngressIsolated, c.IngressPolicies)
+}
+
+func writeText(w io.Writer, m *Map) error {
+	var b strings.Builder
+	s := m.Summary
+	fmt.Fprintf(&b, "%d workloads, %d NetworkPolicies: %d allowed connections (%d cross namespaces), %d workloads exposed to everything, %d errors\n",
+		s.Workloads, s.Policies, s.Connections, s.CrossNamespace, s.Exposed, s.Errors)
+	if len(m.Exposed) > 0 {
+		b.WriteString("\nExposed to everything (any pod in any namespace and any outside address may connect):\n")
+		for _, e := range m.Exposed {
+			fmt.Fprintf(&b, "  %s\n", e)
+		}
+	}
+	cross := slices.DeleteFunc(slices.Clone(m.Connections), func(c Connection) bool { return !c.CrossNamespace })
+	if len(cross) > 0 {
+		b.WriteString("\nPaths across namespaces:\n")
+		for _, c := range cross {
+			fmt.Fprintf(&b, "  %s -> %s  %s  [%s]\n", c.Source, c.Destination, FormatPorts(c.Ports), via(c))
+		}
+	}
+	if len(m.Connections) > 0 {
+		b.WriteString("\nAllowed connections, by destination:\n")
+		byDst := slices.Clone(m.Connections)
+		slices.SortStableFunc(byDst, func(a, b Connection) int { return strings.Compare(a.Destination, b.Destination) })
+		last := ""
+		for _, c := range byDst {
+			if c.Destination != last {
+				fmt.Fprintf(&b, "  %s\n", c.Destination)
+				last = c.Destination
+			}
+			fmt.Fprintf(&b, "    <- %s  %s  [%s]\n", c.Source, FormatPorts(c.Ports), via(c))
+		}
+	}
+	if len(m.Errors) > 0 {
+		b.WriteString("\nErrors:\n")
+		for _, e := range m.Errors {
+			fmt.Fprintf(&b, "  %s\n", e.Error())
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// node is a vertex of the rendered graph: a workload in its namespace, or addresses.
+type node struct {
+	id, label, namespace string
+}
+
+// nodes assigns stable ids (n0, n1, ...) to every end of every connection.
+func nodes(m *Map) ([]node, map[string]string) {
+	ids := map[string]string{}
+	var out []node
+	add := func(name string) {
+		if _, ok := ids[name]; ok {
+			return
+		}
+		n := node{id: fmt.Sprintf("n%d", len(out)), label: name}
+		if ns, rest, ok := strings.Cut(name, "/"); ok && strings.HasSuffix(name, "]") {
+			n.namespace, n.label = ns, rest
+		}
+		ids[name] = n.id
+		out = append(out, n)
+	}
+	for _, c := range m.Connections {
+		add(c.Source)
+		add(c.Destination)
+	}
+	return out, ids
+}
+
+func edgeLabel(c Connection) string {
+	var pols []string
+	pols = append(pols, c.EgressPolicies...)
+	for _, p := range c.IngressPolicies {
+		if !slices.Contains(pols, p) {
+			pols = append(pols, p)
+		}
+	}
+	label := FormatPorts(c.Ports)
+	if len(pols) > 0 {
+		label += " (" + strings.Join(pols, ", ") + ")"
+	}
+	return label
+}
+
+func writeDot(w io.Writer, m *Map) error {
+	var b strings.Builder
+	b.WriteString("digraph netmap {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n")
+	ns, ids := nodes(m)
+	byNS := map[string][]node{}
+	var order []string
+	for _, n := range ns {
+		if _, ok := byNS[n.namespace]; !ok {
+			order = append(order, n.namespace)
+		}
+		byNS[n.namespace] = append(byNS[n.namespace], n)
+	}
+	for i, namespace := range order {
+		indent := "  "
+		if namespace != "" {
+			fmt.Fprintf(&b, "  subgraph cluster_%d {\n    label=%q;\n", i, "namespace "+namespace)
+			indent = "    "
+		}
+		for _, n := range byNS[namespace] {
+			shape := ""
+			if namespace == "" {
+				shape = ", shape=ellipse, style=dashed"
+			}
+			fmt.Fprintf(&b, "%s%s [label=%q%s];\n", indent, n.id, n.label, shape)
+		}
+		if namespace != "" {
+			b.WriteString("  }\n")
+		}
+	}
+	for _, c := range m.Connections {
+		style := ""
+		if c.CrossNamespace {
+			style = ", color=red"
+		}
+		fmt.Fprintf(&b, "  %s -> %s [label=%q%s];\n", ids[c.Source], ids[c.Destination], edgeLabel(c), style)
+	}
+	b.WriteString("}\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// mermaidText escapes a label for a Mermaid quoted string.
+func mermaidText(s string) string {
+	return strings.NewReplacer(`"`, "#quot;", "[", "#91;", "]", "#93;", "|", "#124;").Replace(s)
+}
+
+func writeMermaid(w io.Writer, m *Map) error {
+	var b strings.Builder
+	b.WriteString("flowchart LR\n")
+	ns, ids := nodes(m)
+	byNS := map[string][]node{}
+	var order []string
+	for _, n := range ns {
+		if _, ok := byNS[n.namespace]; !ok {
+			order = append(order, n.namespace)
+		}
+		byNS[n.namespace] = append(byNS[n.namespace], n)
+	}
+	for i, namespace := range order {
+		indent := "  "
+		if namespace != "" {
+			fmt.Fprintf(&b, "  subgraph ns%d[\"namespace %s\"]\n", i, mermaidText(namespace))
+			indent = "    "
+		}
+		for _, n := range byNS[namespace] {
+			if namespace == "" {
+				fmt.Fprintf(&b, "%s%s([\"%s\"])\n", indent, n.id, mermaidText(n.label))
+			} else {
+				fmt.Fprintf(&b, "%s%s[\"%s\"]\n", indent, n.id, mermaidText(n.label))
+			}
+		}
+		if namespace != "" {
+			b.WriteString("  end\n")
+		}
+	}
+	for _, c := range m.Connections {
+		fmt.Fprintf(&b, "  %s -->|\"%s\"| %s\n", ids[c.Source], mermaidText(edgeLabel(c)), ids[c.Destination])
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
