@@ -1,9 +1,11 @@
 package netmodel
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"sort"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -21,6 +23,15 @@ type Model struct {
 	// per workload: the policies that select it, per direction
 	ingressOf, egressOf map[*Workload][]*Policy
 	addressed           int // workloads whose pod addresses are known
+	// Workloads that no policy can tell apart (same namespace, same values of every
+	// label key a selector reads, same ports, addresses and hostNetwork) form a class;
+	// connections are computed between class representatives and then expanded.
+	// egressGroup numbers the distinct sets of egress policies workloads have: a
+	// workload's egress verdict towards a destination depends only on that set.
+	egressGroup map[*Workload]int
+	reps        []*Workload
+	repsByNS    map[string][]*Workload
+	members     map[*Workload][]*Workload
 	// Errors are the problems found compiling the policies.
 	Errors []error
 }
@@ -64,6 +75,8 @@ func newModel(namespaces []Namespace, workloads []*Workload, policies []*Policy)
 		if _, ok := m.namespaces[w.Namespace]; !ok {
 			addNS(w.Namespace, nil)
 		}
+		w.id = ""
+		w.id = w.ID()
 		m.workloads = append(m.workloads, w)
 		if len(w.IPs) > 0 {
 			m.addressed++
@@ -79,6 +92,7 @@ func newModel(namespaces []Namespace, workloads []*Workload, policies []*Policy)
 	for name := range m.namespaces {
 		m.nsNames = append(m.nsNames, name)
 	}
+	m.classify(policies)
 	sort.Strings(m.nsNames)
 	// Which policies select which workloads: workloads × policies of their namespace.
 	for _, w := range m.workloads {
@@ -97,6 +111,21 @@ func newModel(namespaces []Namespace, workloads []*Workload, policies []*Policy)
 				m.egressOf[w] = append(m.egressOf[w], p)
 			}
 		}
+	}
+	m.egressGroup = map[*Workload]int{}
+	groups := map[string]int{}
+	for _, w := range m.reps {
+		var b strings.Builder
+		for _, p := range m.egressOf[w] {
+			b.WriteString(p.ID())
+			b.WriteByte(0)
+		}
+		g, ok := groups[b.String()]
+		if !ok {
+			g = len(groups)
+			groups[b.String()] = g
+		}
+		m.egressGroup[w] = g
 	}
 	return m
 }
@@ -221,4 +250,42 @@ func (m *Model) matchesPeer(pe peer, other Endpoint) bool {
 		return false
 	}
 	return pe.pod.Matches(labels.Set(w.Labels))
+}
+
+// classify groups the workloads into classes no policy can tell apart.
+func (m *Model) classify(policies []*Policy) {
+	keySet := map[string]bool{}
+	for _, p := range policies {
+		for _, k := range p.keys {
+			keySet[k] = true
+		}
+	}
+	keys := make([]string, 0, len(keySet))
+	for k := range keySet {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	m.repsByNS = map[string][]*Workload{}
+	m.members = map[*Workload][]*Workload{}
+	byKey := map[string]*Workload{}
+	var b strings.Builder
+	for _, w := range m.workloads {
+		b.Reset()
+		fmt.Fprintf(&b, "%s\x00%t\x00%v\x00%v", w.Namespace, w.HostNetwork, w.Ports, w.IPs)
+		for _, k := range keys {
+			if v, ok := w.Labels[k]; ok {
+				fmt.Fprintf(&b, "\x00%s=%s", k, v)
+			} else {
+				fmt.Fprintf(&b, "\x00%s!", k)
+			}
+		}
+		rep, ok := byKey[b.String()]
+		if !ok {
+			rep = w
+			byKey[b.String()] = w
+			m.reps = append(m.reps, w)
+			m.repsByNS[w.Namespace] = append(m.repsByNS[w.Namespace], w)
+		}
+		m.members[rep] = append(m.members[rep], w)
+	}
 }

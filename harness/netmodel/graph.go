@@ -60,33 +60,56 @@ type sideResult struct {
 // workload and the outside world, in a stable order. keep, when not nil, limits the
 // result to connections with an end it accepts.
 //
-// A destination's possible sources come from the peers of the policies that isolate it
-// (each peer's matching workloads computed once), or every workload when it is not
-// isolated for ingress; so the cost follows the connections found, plus workloads ×
-// policies of their namespace for selection. Traffic from a workload's pods to each
-// other is not listed.
+// Connections are computed between classes of workloads that no policy tells apart,
+// then expanded to their members. A destination's possible sources come from the peers
+// of the policies that isolate it (each peer's matching classes computed once, and the
+// ports of each rule resolved once per destination), or every class when it is not
+// isolated for ingress or a rule admits every peer; the source's egress side is then
+// decided once per source class. So the cost follows the connections found, plus
+// workloads × policies of their namespace for selection. Traffic from a workload's pods
+// to each other is not listed.
 func (m *Model) Connections(keep func(*Workload) bool) []Connection {
 	cache := map[*peer][]*Workload{}
 	var out []Connection
-	for _, dst := range m.workloads {
-		for _, src := range m.sourcesOf(dst, cache) {
-			if src == dst || (keep != nil && !keep(src) && !keep(dst)) {
+	for _, dst := range m.reps {
+		sources, open := m.ingressSources(dst, cache)
+		egress := map[int]sideResult{} // by the source's egress group
+		for _, src := range sources {
+			members := m.members[src]
+			if len(members) == 1 && src == dst {
 				continue
 			}
-			eg := m.side(m.egressOf[src], egressRules, Endpoint{Workload: dst}, dst)
+			if keep != nil && !keep(src) && !keep(dst) {
+				continue
+			}
+			eg, ok := egress[m.egressGroup[src]]
+			if !ok {
+				eg = m.side(m.egressOf[src], egressRules, Endpoint{Workload: dst}, dst)
+				egress[m.egressGroup[src]] = eg
+			}
 			if eg.isolated && len(eg.ports) == 0 {
 				continue
 			}
-			in := m.side(m.ingressOf[dst], ingressRules, Endpoint{Workload: src}, dst)
+			in := open
+			if in.isolated {
+				in = m.side(m.ingressOf[dst], ingressRules, Endpoint{Workload: src}, dst)
+			}
 			ports := intersect(eg.ports, in.ports)
 			if len(ports) == 0 {
 				continue
 			}
-			out = append(out, Connection{
-				Source: Peer{Workload: src}, Destination: Peer{Workload: dst}, Ports: ports,
-				EgressIsolated: eg.isolated, IngressIsolated: in.isolated,
-				EgressPolicies: eg.policies, IngressPolicies: in.policies,
-			})
+			for _, s := range members {
+				for _, d := range m.members[dst] {
+					if s == d {
+						continue
+					}
+					out = append(out, Connection{
+						Source: Peer{Workload: s}, Destination: Peer{Workload: d}, Ports: ports,
+						EgressIsolated: eg.isolated, IngressIsolated: in.isolated,
+						EgressPolicies: eg.policies, IngressPolicies: in.policies,
+					})
+				}
+			}
 		}
 	}
 	for _, w := range m.workloads {
@@ -102,34 +125,36 @@ func (m *Model) Connections(keep func(*Workload) bool) []Connection {
 	return out
 }
 
-// sourcesOf returns the workloads that may reach dst as far as its ingress policies
-// say: those their peers select, or every workload when dst is not isolated or a rule
-// admits every peer. Host-network workloads are never selected by peers, but a rule
-// without peers admits them.
-func (m *Model) sourcesOf(dst *Workload, cache map[*peer][]*Workload) []*Workload {
+// ingressSources returns the class representatives that may reach dst as far as its
+// ingress policies say: those their peers select, or every class when dst is not
+// isolated (open then holds the verdict: everything allowed) or a rule admits every
+// peer. Host-network workloads are never selected by peers, but a rule without peers
+// admits them.
+func (m *Model) ingressSources(dst *Workload, cache map[*peer][]*Workload) ([]*Workload, sideResult) {
 	policies := m.ingressOf[dst]
 	if len(policies) == 0 {
-		return m.workloads
+		return m.reps, sideResult{ports: allPorts}
 	}
+	isolated := sideResult{isolated: true}
 	seen := map[*Workload]bool{}
 	var out []*Workload
 	for _, p := range policies {
 		for i := range p.ingress {
 			r := &p.ingress[i]
 			if r.peers == nil {
-				return m.workloads
+				return m.reps, isolated
 			}
 			for j := range r.peers {
 				pe := &r.peers[j]
 				if pe.block != nil {
 					if m.addressed > 0 {
-						return m.workloads // pods with known addresses may match ipBlocks
+						return m.reps, isolated // pods with known addresses may match ipBlocks
 					}
 					continue
 				}
 				ws, ok := cache[pe]
 				if !ok {
-					ws = m.peerWorkloads(pe)
+					ws = m.peerClasses(pe)
 					cache[pe] = ws
 				}
 				for _, w := range ws {
@@ -141,14 +166,14 @@ func (m *Model) sourcesOf(dst *Workload, cache map[*peer][]*Workload) []*Workloa
 			}
 		}
 	}
-	return out
+	return out, isolated
 }
 
-// peerWorkloads returns the workloads a pod/namespace peer selects.
-func (m *Model) peerWorkloads(pe *peer) []*Workload {
+// peerClasses returns the class representatives a pod/namespace peer selects.
+func (m *Model) peerClasses(pe *peer) []*Workload {
 	var out []*Workload
 	pick := func(ns string) {
-		for _, w := range m.byNS[ns] {
+		for _, w := range m.repsByNS[ns] {
 			if !w.HostNetwork && pe.pod.Matches(labels.Set(w.Labels)) {
 				out = append(out, w)
 			}

@@ -65,10 +65,16 @@ type Workload struct {
 	Ports       []ContainerPort
 	HostNetwork bool
 	IPs         []netip.Addr // the pods' addresses, when known
+	id          string       // ID, set when the model is built
 }
 
 // ID names the workload as namespace/name[Kind].
-func (w *Workload) ID() string { return fmt.Sprintf("%s/%s[%s]", w.Namespace, w.Name, w.Kind) }
+func (w *Workload) ID() string {
+	if w.id != "" {
+		return w.id
+	}
+	return w.Namespace + "/" + w.Name + "[" + w.Kind + "]"
+}
 
 // portName returns the name of the container port with this number and protocol.
 func (w *Workload) portName(port int32, proto corev1.Protocol) string {
@@ -85,6 +91,7 @@ type Policy struct {
 	Namespace, Name string
 	Ingress, Egress bool // effective policyTypes
 	selector        labels.Selector
+	keys            []string // the pod label keys its selectors read
 	ingress, egress []rule
 }
 
@@ -162,6 +169,17 @@ func CompilePolicy(np *networkingv1.NetworkPolicy) (*Policy, []error) {
 	}
 	p.Ingress, p.Egress = EffectiveTypes(np.Spec)
 	var err error
+	p.keys = selectorKeys(&np.Spec.PodSelector)
+	for _, r := range np.Spec.Ingress {
+		for _, pe := range r.From {
+			p.keys = append(p.keys, selectorKeys(pe.PodSelector)...)
+		}
+	}
+	for _, r := range np.Spec.Egress {
+		for _, pe := range r.To {
+			p.keys = append(p.keys, selectorKeys(pe.PodSelector)...)
+		}
+	}
 	if p.selector, err = metav1.LabelSelectorAsSelector(&np.Spec.PodSelector); err != nil {
 		fail("podSelector: %v", err)
 		p.selector = labels.Nothing()
@@ -270,4 +288,19 @@ func compileBlock(b *networkingv1.IPBlock) (*ipBlock, error) {
 		out.text += " except " + strings.Join(b.Except, ",")
 	}
 	return out, nil
+}
+
+// selectorKeys returns the label keys a selector reads.
+func selectorKeys(s *metav1.LabelSelector) []string {
+	if s == nil {
+		return nil
+	}
+	var keys []string
+	for k := range s.MatchLabels {
+		keys = append(keys, k)
+	}
+	for _, e := range s.MatchExpressions {
+		keys = append(keys, e.Key)
+	}
+	return keys
 }
