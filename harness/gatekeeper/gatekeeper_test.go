@@ -145,6 +145,12 @@ func TestEmbeddedParameterSchemas(t *testing.T) {
 		props := schema["properties"].(map[string]any)
 		for _, p := range r.Parameters {
 			s := props[p.Name].(map[string]any)
+			if p.Type != "array" {
+				if !jsonType(p.Default, s["type"].(string)) {
+					t.Errorf("%s: default of %s is %v, not of type %v", r.ID, p.Name, p.Default, s["type"])
+				}
+				continue
+			}
 			items, _ := s["items"].(map[string]any)
 			for _, v := range p.Default.([]any) {
 				if !jsonType(v, items["type"].(string)) {

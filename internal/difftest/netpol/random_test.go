@@ -265,9 +265,10 @@ func TestCyclonusRandom(t *testing.T) {
 		cases = 1000
 	}
 	g := gen{r: rand.New(rand.NewPCG(2026, 12))}
-	probes, allowed := 0, 0
+	probes, allowed, ran := 0, 0, 0
 	var failures []string
 	for i := range cases {
+		ran++
 		c := g.cluster()
 		cmp := compare(t, c)
 		record := func(ok bool, msg string, v bool) {
@@ -322,7 +323,7 @@ func TestCyclonusRandom(t *testing.T) {
 	if allowed == 0 || allowed == probes {
 		t.Errorf("the generator is degenerate: %d of %d probes allowed", allowed, probes)
 	}
-	t.Logf("random clusters: %d cases, %d probes (%d allowed), %d disagreements", cases, probes, allowed, len(failures))
+	t.Logf("random clusters: %d of %d cases run, %d probes (%d allowed), %d disagreements", ran, cases, probes, allowed, len(failures))
 }
 
 // describe prints a cluster for a failure message.
