@@ -114,7 +114,7 @@ func TestConftestCombinedParity(t *testing.T) {
 		if got == nil {
 			got = []verdict{}
 		}
-		want := libraryVerdicts(t, f)
+		want := libraryVerdicts(t, f, "conftest")
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s: conftest --combine differs from the library (-library +conftest):\n%s", f.Path, diff)
 		}
@@ -157,7 +157,7 @@ func TestConftestPerDocumentParity(t *testing.T) {
 	got := runConftest(t, polDir, data, nil, paths...)
 	findings := 0
 	for _, f := range plain {
-		want := perObject(libraryVerdicts(t, f))
+		want := perObject(libraryVerdicts(t, f, "conftest"))
 		have, ok := got[f.Path]
 		if !ok {
 			t.Errorf("%s: no conftest result", f.Path)

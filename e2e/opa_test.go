@@ -154,7 +154,7 @@ func TestOPAServerParity(t *testing.T) {
 				t.Fatalf("%s: %v", f.Path, err)
 			}
 		}
-		want := libraryVerdicts(t, f)
+		want := libraryVerdicts(t, f, "opa")
 		got := s.serverVerdicts(t, f)
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s: opa server differs from the library (-library +opa):\n%s", f.Path, diff)

@@ -35,8 +35,8 @@ func sortVerdicts(v []verdict) []verdict {
 }
 
 // libraryVerdicts evaluates a fixture file with the library, the fixture's parameters
-// applied, and returns its findings.
-func libraryVerdicts(t *testing.T, f fixtures.Fixture) []verdict {
+// applied, and returns the findings of the rules that run in runtime.
+func libraryVerdicts(t *testing.T, f fixtures.Fixture, runtime string) []verdict {
 	t.Helper()
 	eng, err := harness.New(context.Background(), harness.WithConfig(f.Config()))
 	if err != nil {
@@ -51,7 +51,9 @@ func libraryVerdicts(t *testing.T, f fixtures.Fixture) []verdict {
 	}
 	out := []verdict{}
 	for _, fd := range rep.Findings {
-		out = append(out, verdict{fd.Rule, fd.Message, fd.Field})
+		if r, _ := eng.Rule(fd.Rule); r.RunsIn(runtime) {
+			out = append(out, verdict{fd.Rule, fd.Message, fd.Field})
+		}
 	}
 	return sortVerdicts(out)
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/ringfence/ringfence/harness/config"
 	"github.com/ringfence/ringfence/harness/inventory"
 	"github.com/ringfence/ringfence/harness/load"
+	"github.com/ringfence/ringfence/harness/netmodel"
+	"github.com/ringfence/ringfence/harness/segment"
 	"github.com/ringfence/ringfence/policies"
 )
 
@@ -34,6 +36,14 @@ type Engine struct {
 	selected map[string]bool // nil selects every rule
 	data     ast.Object      // data.ringfence: catalog and config
 	workers  int
+	// segmentation is the selected rule that checks invariants against the
+	// connectivity model, with its invariants; nil when there is none to check.
+	segmentation *segmentationRule
+}
+
+type segmentationRule struct {
+	id         string
+	invariants []segment.Invariant
 }
 
 type options struct {
@@ -99,6 +109,26 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	}
 	if err := o.cfg.Validate(infos); err != nil {
 		return nil, fmt.Errorf("invalid config: %w", err)
+	}
+	for _, r := range e.Rules() {
+		if r.Model != "segmentation" {
+			continue
+		}
+		value, ok := o.cfg.Parameters[r.ID]["invariants"]
+		if !ok {
+			for _, p := range r.Parameters {
+				if p.Name == "invariants" {
+					value = p.Default
+				}
+			}
+		}
+		invariants, err := segment.Parse(value)
+		if err != nil {
+			return nil, fmt.Errorf("invalid config: %s: %w", r.ID, err)
+		}
+		if len(invariants) > 0 {
+			e.segmentation = &segmentationRule{id: r.ID, invariants: invariants}
+		}
 	}
 	cfgData, err := o.cfg.Data()
 	if err != nil {
@@ -253,9 +283,13 @@ func (e *Engine) Evaluate(ctx context.Context, objs []Object) (*Report, error) {
 		items = append(items, prepared{obj: o, ref: r, value: v})
 		inv.Add(r.APIVersion, r.Kind, r.Namespace, r.Name, o.Data, v)
 	}
+	ringfence, err := e.modelData(objs)
+	if err != nil {
+		return nil, err
+	}
 	data := ast.NewObject(
 		ast.Item(ast.StringTerm("inventory"), ast.NewTerm(inv.Build())),
-		ast.Item(ast.StringTerm("ringfence"), ast.NewTerm(e.data)),
+		ast.Item(ast.StringTerm("ringfence"), ast.NewTerm(ringfence)),
 	)
 	pq, err := rego.New(
 		rego.Compiler(e.compiler),
@@ -300,6 +334,42 @@ feed:
 	}
 	rep.sort()
 	return rep, nil
+}
+
+// modelData is data.ringfence for one input set: the engine's, plus under model the
+// results of the harness analyses the selected rules read (data.ringfence.model
+// .segmentation[key] = [{msg}], key as ObjectKey gives it).
+func (e *Engine) modelData(objs []Object) (ast.Object, error) {
+	if e.segmentation == nil {
+		return e.data, nil
+	}
+	raw := make([]map[string]any, len(objs))
+	for i, o := range objs {
+		raw[i] = o.Data
+	}
+	model, _ := netmodel.FromObjects(raw) // invalid objects are other rules' business
+	byKey := map[string][]any{}
+	for _, v := range segment.Check(model, e.segmentation.invariants) {
+		key := ObjectKey(ref(objs[v.Workload.Object].Data))
+		byKey[key] = append(byKey[key], map[string]any{"msg": v.Message()})
+	}
+	value, err := ast.InterfaceToValue(map[string]any{"segmentation": byKey})
+	if err != nil {
+		return nil, fmt.Errorf("encoding segmentation results: %w", err)
+	}
+	out := e.data.Copy()
+	out.Insert(ast.StringTerm("model"), ast.NewTerm(value))
+	return out, nil
+}
+
+// ObjectKey is how data.ringfence.model names an object, as lib/core's object_key
+// does: apiVersion|kind|namespace|name, with "default" for an object without namespace.
+func ObjectKey(r ObjectRef) string {
+	ns := r.Namespace
+	if ns == "" {
+		ns = inventory.DefaultNamespace
+	}
+	return strings.Join([]string{r.APIVersion, r.Kind, ns, r.Name}, "|")
 }
 
 type objectResult struct {

@@ -33,8 +33,11 @@ func TestReadmeListsEveryRule(t *testing.T) {
 	var want []string
 	for _, r := range eng.Rules() {
 		inv := "no"
-		if r.Inventory {
+		switch {
+		case r.Inventory:
 			inv = "yes"
+		case r.Model != "":
+			inv = r.Model + " model; " + strings.Join(r.Runtimes, ", ") + " only"
 		}
 		want = append(want, fmt.Sprintf("| %s | %s | %s | %s |", r.ID, r.Severity, r.Title, inv))
 	}

@@ -24,6 +24,9 @@ func TestGatekeeperReviewInput(t *testing.T) {
 	ctx := context.Background()
 	ringfenceData := ast.MustInterfaceToValue(map[string]any{"catalog": catalog.Data(eng.Rules())})
 	for _, rule := range eng.Rules() {
+		if !rule.RunsIn("gatekeeper") {
+			continue // it reads an analysis only the harness makes
+		}
 		for _, c := range ruleFixtures(t, rule.ID) {
 			res := load.Paths(ctx, []string{c.Path}, nil)
 			inv := inventory.NewBuilder()

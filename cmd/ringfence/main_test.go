@@ -262,8 +262,8 @@ func TestRulesJSON(t *testing.T) {
 	for _, r := range listing.Rules {
 		var keys []string
 		for k := range r {
-			// Optional keys: runtimes, and sync for inventory rules.
-			if k != "runtimes" && k != "sync" {
+			// Optional keys: runtimes, model, and sync for inventory rules.
+			if k != "runtimes" && k != "model" && k != "sync" {
 				keys = append(keys, k)
 			}
 		}

@@ -50,21 +50,39 @@ type Parameter struct {
 	Description string `json:"description"`
 }
 
+// AllRuntimes are the places a rule can run.
+var AllRuntimes = []string{"library", "cli", "audit", "opa", "conftest", "gatekeeper"}
+
+// Models are the harness analyses a rule can read.
+var Models = []string{"segmentation"}
+
+// RunsIn reports whether the rule runs in a runtime (one of AllRuntimes); a rule that
+// lists no runtimes runs in all of them.
+func (r Rule) RunsIn(runtime string) bool {
+	return len(r.Runtimes) == 0 || slices.Contains(r.Runtimes, runtime)
+}
+
 // SchemaTypes are the JSON schema types a parameter and its items may have.
 var SchemaTypes = []string{"string", "integer", "number", "boolean", "array", "object"}
 
 // Rule is everything the METADATA block says about one rule.
 type Rule struct {
-	ID          string      `json:"id"`
-	Title       string      `json:"title"`
-	Description string      `json:"description"`
-	Severity    string      `json:"severity"`
-	Area        string      `json:"area"`
-	Package     string      `json:"package"`
-	File        string      `json:"file"`
-	Kinds       []Kind      `json:"kinds"`
-	Inventory   bool        `json:"inventory"`
-	Runtimes    []string    `json:"runtimes,omitempty"`
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Severity    string `json:"severity"`
+	Area        string `json:"area"`
+	Package     string `json:"package"`
+	File        string `json:"file"`
+	Kinds       []Kind `json:"kinds"`
+	Inventory   bool   `json:"inventory"`
+	// Runtimes lists where the rule runs, when not everywhere: a rule that needs an
+	// analysis only the harness makes (Model) runs in the library, the CLI and audits.
+	Runtimes []string `json:"runtimes,omitempty"`
+	// Model names the harness analysis whose results the rule reads from
+	// data.ringfence.model: "segmentation" (the connectivity model and the rule's
+	// invariants).
+	Model       string      `json:"model,omitempty"`
 	Remediation string      `json:"remediation"`
 	References  []string    `json:"references"`
 	Parameters  []Parameter `json:"parameters"`
@@ -206,6 +224,19 @@ func (r Rule) validate() error {
 			problems = append(problems, fmt.Sprintf("parameter %q has items but is not an array", p.Name))
 		case p.Items != "" && !slices.Contains(SchemaTypes, p.Items):
 			problems = append(problems, fmt.Sprintf("parameter %q has items %q, not one of %v", p.Name, p.Items, SchemaTypes))
+		}
+	}
+	for _, rt := range r.Runtimes {
+		if !slices.Contains(AllRuntimes, rt) {
+			problems = append(problems, fmt.Sprintf("runtime %q is not one of %v", rt, AllRuntimes))
+		}
+	}
+	if r.Model != "" {
+		if !slices.Contains(Models, r.Model) {
+			problems = append(problems, fmt.Sprintf("model %q is not one of %v", r.Model, Models))
+		}
+		if len(r.Runtimes) == 0 || r.RunsIn("opa") || r.RunsIn("conftest") || r.RunsIn("gatekeeper") {
+			problems = append(problems, "a rule that reads a harness model runs only in library, cli and audit: list them in runtimes")
 		}
 	}
 	switch {

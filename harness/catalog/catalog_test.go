@@ -87,6 +87,10 @@ func TestMetadataProblems(t *testing.T) {
 		{"inventory rule without sync", "#   severity: high\n", "#   severity: high\n#   inventory: true\n", "declares no sync kinds"},
 		{"sync on a per-object rule", "#   severity: high\n", "#   severity: high\n#   sync: [{apiVersion: v1, kind: Pod}]\n", "sync is only for inventory rules"},
 		{"sync kind without apiVersion", "#   severity: high\n", "#   severity: high\n#   inventory: true\n#   sync: [{kind: Pod}]\n", "sync kind"},
+		{"unknown runtime", "#   severity: high\n", "#   severity: high\n#   runtimes: [library, kubectl]\n", `runtime "kubectl"`},
+		{"unknown model", "#   severity: high\n", "#   severity: high\n#   runtimes: [library]\n#   model: routing\n", `model "routing"`},
+		{"model rule in every runtime", "#   severity: high\n", "#   severity: high\n#   model: segmentation\n", "runs only in library, cli and audit"},
+		{"model rule in Gatekeeper", "#   severity: high\n", "#   severity: high\n#   model: segmentation\n#   runtimes: [library, gatekeeper]\n", "runs only in library, cli and audit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

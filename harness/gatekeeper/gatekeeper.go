@@ -119,6 +119,8 @@ func Export(ctx context.Context, fsys, fixtures fs.FS) (*Bundle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rule metadata: %w", err)
 	}
+	// Rules that read an analysis only the harness makes do not run in Gatekeeper.
+	rules = slices.DeleteFunc(rules, func(r catalog.Rule) bool { return !r.RunsIn("gatekeeper") })
 	srcs, err := parseSources(fsys)
 	if err != nil {
 		return nil, err

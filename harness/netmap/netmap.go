@@ -140,45 +140,5 @@ func Write(w io.Writer, m *Map, format string) error {
 }
 
 // FormatPorts renders port ranges for people: "all ports", or per protocol
-// "TCP 80, 8000-8100".
-func FormatPorts(ports []netmodel.PortRange) string {
-	if isAll(ports) {
-		return "all ports"
-	}
-	var parts []string
-	var cur string
-	var nums []string
-	flush := func() {
-		if cur != "" {
-			parts = append(parts, cur+" "+strings.Join(nums, ","))
-		}
-	}
-	for _, p := range ports {
-		if string(p.Protocol) != cur {
-			flush()
-			cur, nums = string(p.Protocol), nil
-		}
-		switch {
-		case p.From == 1 && p.To == netmodel.MaxPort:
-			nums = append(nums, "all")
-		case p.From == p.To:
-			nums = append(nums, fmt.Sprint(p.From))
-		default:
-			nums = append(nums, fmt.Sprintf("%d-%d", p.From, p.To))
-		}
-	}
-	flush()
-	return strings.Join(parts, "; ")
-}
-
-func isAll(ports []netmodel.PortRange) bool {
-	if len(ports) != len(netmodel.Protocols) {
-		return false
-	}
-	for _, p := range ports {
-		if p.From != 1 || p.To != netmodel.MaxPort {
-			return false
-		}
-	}
-	return true
-}
+// "TCP 80,8000-8100".
+func FormatPorts(ports []netmodel.PortRange) string { return netmodel.FormatPorts(ports) }

@@ -133,6 +133,10 @@ func newModel(namespaces []Namespace, workloads []*Workload, policies []*Policy)
 // Workloads returns the model's workloads in the order given.
 func (m *Model) Workloads() []*Workload { return m.workloads }
 
+// NamespaceLabels returns a namespace's labels, kubernetes.io/metadata.name included;
+// nil for a namespace the model does not know.
+func (m *Model) NamespaceLabels(ns string) labels.Set { return m.namespaces[ns] }
+
 // PolicyCount counts the policies of a namespace, or of every namespace for "".
 func (m *Model) PolicyCount(ns string) int {
 	if ns != "" {

@@ -2,7 +2,10 @@ package netmodel
 
 import (
 	"cmp"
+	"fmt"
+	"net/netip"
 	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -29,6 +32,31 @@ const World = "0.0.0.0/0,::/0"
 type Peer struct {
 	Workload *Workload
 	CIDR     string
+	blocks   []*ipBlock // the addresses CIDR names
+}
+
+// worldBlocks are every IPv4 and IPv6 address.
+var worldBlocks = []*ipBlock{{cidr: netip.MustParsePrefix("0.0.0.0/0")}, {cidr: netip.MustParsePrefix("::/0")}}
+
+// Reaches reports whether some address of q is among the outside addresses the peer
+// names: q overlaps one of its CIDRs and is not wholly inside that CIDR's exceptions.
+// A workload peer reaches no outside address.
+func (p Peer) Reaches(q netip.Prefix) bool {
+	q = q.Masked()
+	for _, b := range p.blocks {
+		if !b.cidr.Overlaps(q) {
+			continue
+		}
+		// The part of q inside the block: the longer of the two prefixes.
+		part := q
+		if b.cidr.Bits() > q.Bits() {
+			part = b.cidr
+		}
+		if !slices.ContainsFunc(b.except, func(e netip.Prefix) bool { return e.Bits() <= part.Bits() && e.Contains(part.Addr()) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // String names the peer as namespace/name[Kind], or by its addresses.
@@ -259,13 +287,15 @@ func (m *Model) external(w *Workload, inbound bool) []Connection {
 	if inbound {
 		dst = w
 	}
+	blocks := map[string][]*ipBlock{World: worldBlocks}
 	conn := func(cidr string, ports []PortRange, isolated bool, pols []string) Connection {
 		c := Connection{Ports: ports}
+		outside := Peer{CIDR: cidr, blocks: blocks[cidr]}
 		if inbound {
-			c.Source, c.Destination = Peer{CIDR: cidr}, Peer{Workload: w}
+			c.Source, c.Destination = outside, Peer{Workload: w}
 			c.IngressIsolated, c.IngressPolicies = isolated, pols
 		} else {
-			c.Source, c.Destination = Peer{Workload: w}, Peer{CIDR: cidr}
+			c.Source, c.Destination = Peer{Workload: w}, outside
 			c.EgressIsolated, c.EgressPolicies = isolated, pols
 		}
 		return c
@@ -304,6 +334,7 @@ func (m *Model) external(w *Workload, inbound bool) []Connection {
 			for _, pe := range r.peers {
 				if pe.block != nil {
 					add(pe.block.text, ports, p.ID())
+					blocks[pe.block.text] = []*ipBlock{pe.block}
 				}
 			}
 		}
@@ -354,4 +385,48 @@ func intersect(a, b []PortRange) []PortRange {
 		}
 	}
 	return normalise(out)
+}
+
+// FormatPorts renders port ranges for people: "all ports", or per protocol
+// "TCP 80, 8000-8100".
+func FormatPorts(ports []PortRange) string {
+	if isAll(ports) {
+		return "all ports"
+	}
+	var parts []string
+	var cur string
+	var nums []string
+	flush := func() {
+		if cur != "" {
+			parts = append(parts, cur+" "+strings.Join(nums, ","))
+		}
+	}
+	for _, p := range ports {
+		if string(p.Protocol) != cur {
+			flush()
+			cur, nums = string(p.Protocol), nil
+		}
+		switch {
+		case p.From == 1 && p.To == MaxPort:
+			nums = append(nums, "all")
+		case p.From == p.To:
+			nums = append(nums, fmt.Sprint(p.From))
+		default:
+			nums = append(nums, fmt.Sprintf("%d-%d", p.From, p.To))
+		}
+	}
+	flush()
+	return strings.Join(parts, "; ")
+}
+
+func isAll(ports []PortRange) bool {
+	if len(ports) != len(Protocols) {
+		return false
+	}
+	for _, p := range ports {
+		if p.From != 1 || p.To != MaxPort {
+			return false
+		}
+	}
+	return true
 }

@@ -65,7 +65,10 @@ type Workload struct {
 	Ports       []ContainerPort
 	HostNetwork bool
 	IPs         []netip.Addr // the pods' addresses, when known
-	id          string       // ID, set when the model is built
+	// Object is the workload's position in the objects given to FromObjects; it means
+	// nothing for workloads built otherwise.
+	Object int
+	id     string // ID, set when the model is built
 }
 
 // ID names the workload as namespace/name[Kind].

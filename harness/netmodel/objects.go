@@ -80,7 +80,7 @@ func FromObjects(objs []map[string]any) (*Model, []*ObjectError) {
 				fail(err)
 				continue
 			}
-			workloads = append(workloads, newWorkload(pod.Namespace, pod.Name, kind, pod.Labels, &pod.Spec))
+			workloads = append(workloads, newWorkload(i, pod.Namespace, pod.Name, kind, pod.Labels, &pod.Spec))
 		case templatePaths[kind] != nil && workloadGroups[group]:
 			meta, _ := obj["metadata"].(map[string]any)
 			name, _ := meta["name"].(string)
@@ -97,7 +97,7 @@ func FromObjects(objs []map[string]any) (*Model, []*ObjectError) {
 				fail(fmt.Errorf("pod template: %w", err))
 				continue
 			}
-			workloads = append(workloads, newWorkload(namespace, name, kind, tmpl.Labels, &tmpl.Spec))
+			workloads = append(workloads, newWorkload(i, namespace, name, kind, tmpl.Labels, &tmpl.Spec))
 		}
 	}
 	return newModel(namespaces, workloads, policies), errs
@@ -118,11 +118,11 @@ func dig(obj map[string]any, path []string) (map[string]any, bool) {
 // newWorkload reads what the model needs from a pod spec: the ports its containers
 // declare (regular containers, and init containers that run beside them as sidecars,
 // restartPolicy Always), which named ports resolve against, and hostNetwork.
-func newWorkload(namespace, name, kind string, labels map[string]string, spec *corev1.PodSpec) *Workload {
+func newWorkload(index int, namespace, name, kind string, labels map[string]string, spec *corev1.PodSpec) *Workload {
 	if namespace == "" {
 		namespace = DefaultNamespace
 	}
-	w := &Workload{Namespace: namespace, Name: name, Kind: kind, Labels: labels, HostNetwork: spec.HostNetwork}
+	w := &Workload{Namespace: namespace, Name: name, Kind: kind, Labels: labels, HostNetwork: spec.HostNetwork, Object: index}
 	add := func(c corev1.Container) {
 		for _, p := range c.Ports {
 			proto := p.Protocol

@@ -180,3 +180,7 @@ rule_id(chain) := id if {
 	id := entry.annotations.custom.id
 	is_string(id)
 }
+
+# object_key names the object under review as the harness keys its analyses in
+# data.ringfence.model: apiVersion|kind|namespace|name.
+object_key := concat("|", [api_version, kind, namespace, name])
