@@ -110,6 +110,19 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if err := o.cfg.Validate(infos); err != nil {
 		return nil, fmt.Errorf("invalid config: %w", err)
 	}
+	if len(o.cfg.Disabled) > 0 {
+		// Disabled rules are not dispatched to at all; the policies skip them too, for
+		// the runtimes that get the configuration as data.
+		if e.selected == nil {
+			e.selected = map[string]bool{}
+			for _, r := range rules {
+				e.selected[r.ID] = true
+			}
+		}
+		for _, id := range o.cfg.Disabled {
+			delete(e.selected, id)
+		}
+	}
 	for _, r := range e.Rules() {
 		if r.Model != "segmentation" {
 			continue

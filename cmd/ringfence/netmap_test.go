@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -65,5 +67,38 @@ spec:
 	r = ringfence(t, manifests+"---\nkind: [\n", "netmap", "-", "-o", "dot")
 	if r.code != 2 || !strings.Contains(r.stdout, "digraph") || !strings.Contains(r.stderr, "document 3") {
 		t.Errorf("bad input: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// --disable and the config's disabled list switch rules off, as a user checking part of a
+// cluster does with the cross-object rules.
+func TestDisable(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "ringfence.yaml")
+	if err := os.WriteFile(cfg, []byte("disabled: [RF-NET-003]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	off := ringfence(t, "", "test", "../../examples/", "-o", "json", "--disable", "RF-NET-001", "--config", cfg)
+	count := func(out string) map[string]int {
+		var rep struct{ Findings []struct{ Rule string } }
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		n := map[string]int{}
+		for _, f := range rep.Findings {
+			n[f.Rule]++
+		}
+		return n
+	}
+	got := count(off.stdout)
+	if got["RF-NET-001"] != 0 || got["RF-NET-003"] != 0 || len(got) == 0 {
+		t.Errorf("disabled rules still report: %v", got)
+	}
+	full := count(ringfence(t, "", "test", "../../examples/", "-o", "json").stdout)
+	if full["RF-NET-001"] == 0 || full["RF-NET-003"] == 0 {
+		t.Errorf("the examples no longer exercise RF-NET-001 and RF-NET-003: %v", full)
+	}
+	if r := ringfence(t, "", "test", "../../examples/", "--disable", "RF-NOPE-001"); r.code != 2 || !strings.Contains(r.stderr, `unknown rule "RF-NOPE-001"`) {
+		t.Errorf("unknown rule: exit %d, %s", r.code, r.stderr)
 	}
 }

@@ -20,6 +20,7 @@ func newTestCommand(stdin io.Reader) *cobra.Command {
 		failOn     string
 		rules      []string
 		configFile string
+		disable    []string
 	)
 	cmd := &cobra.Command{
 		Use:   "test [PATH...|-]",
@@ -44,13 +45,14 @@ or input that could not be read (reported after everything readable was evaluate
 				return fmt.Errorf("--fail-on %q: want one of %s, none", failOn, strings.Join(catalog.Severities, ", "))
 			}
 			opts := []harness.Option{harness.WithRules(rules...)}
+			var cfg config.Config
 			if configFile != "" {
-				cfg, err := config.Load(configFile)
-				if err != nil {
+				if cfg, err = config.Load(configFile); err != nil {
 					return err
 				}
-				opts = append(opts, harness.WithConfig(cfg))
 			}
+			cfg.Disabled = append(cfg.Disabled, disable...)
+			opts = append(opts, harness.WithConfig(cfg))
 			if len(args) == 0 {
 				args = []string{"."}
 			}
@@ -73,6 +75,7 @@ or input that could not be read (reported after everything readable was evaluate
 	f.StringVar(&failOn, "fail-on", "low", "exit 1 when a finding is at or above this severity: critical, high, medium, low, or none")
 	f.StringSliceVar(&rules, "rule", nil, "only report these rule ids (repeatable, or comma-separated)")
 	f.StringVar(&configFile, "config", "", "configuration file with exemptions and rule parameters")
+	f.StringSliceVar(&disable, "disable", nil, "switch these rule ids off, such as cross-object rules on part of a cluster (repeatable, or comma-separated)")
 	return cmd
 }
 

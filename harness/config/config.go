@@ -11,6 +11,7 @@
 //	parameters:
 //	  RF-SURF-002:
 //	    sensitive_ports: [22, 3306]
+//	disabled: [RF-NET-022]        # rules switched off everywhere the config goes
 package config
 
 import (
@@ -30,6 +31,9 @@ import (
 type Config struct {
 	Exemptions []Exemption               `json:"exemptions,omitempty"`
 	Parameters map[string]map[string]any `json:"parameters,omitempty"`
+	// Disabled switches rules off: cross-object rules, for example, when the scanned set
+	// is only part of a cluster.
+	Disabled []string `json:"disabled,omitempty"`
 }
 
 // Exemption silences one rule for the objects it matches.
@@ -93,6 +97,11 @@ func (c Config) Validate(rules map[string]RuleInfo) error {
 			if _, err := ParseExpiry(e.Expires); err != nil {
 				problems = append(problems, fmt.Errorf("%s: %w", where, err))
 			}
+		}
+	}
+	for _, id := range c.Disabled {
+		if _, ok := rules[id]; !ok {
+			problems = append(problems, fmt.Errorf("disabled: unknown rule %q", id))
 		}
 	}
 	for id, params := range c.Parameters {

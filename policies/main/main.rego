@@ -31,6 +31,7 @@ violations contains finding if {
 	some [area, slug] in data.ringfence.dispatch[core.kind]
 	some v in data.ringfence.rules[area][slug].deny
 	finding := object.union(as_object(v), {"rule": rule_id(area, slug)})
+	not disabled[finding.rule]
 }
 
 violations contains finding if {
@@ -38,6 +39,12 @@ violations contains finding if {
 	some area, slug
 	some v in data.ringfence.rules[area][slug].deny
 	finding := object.union(as_object(v), {"rule": rule_id(area, slug)})
+	not disabled[finding.rule]
+}
+
+# disabled holds the ids of the rules data.ringfence.config switches off.
+disabled contains id if {
+	some id in data.ringfence.config.disabled
 }
 
 as_object(v) := v if {
