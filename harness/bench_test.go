@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ringfence/ringfence/harness"
+	"github.com/ringfence/ringfence/harness/config"
 	"github.com/ringfence/ringfence/internal/synth"
 )
 
@@ -41,5 +42,48 @@ func BenchmarkCompile(b *testing.B) {
 		if _, err := harness.New(context.Background()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkNetworkRules evaluates the network rules, the cross-object ones and the
+// segmentation invariants over the connectivity model included, on the generated cluster
+// of 50 namespaces, 2,000 workloads and 1,000 NetworkPolicies, and on ten times that.
+func BenchmarkNetworkRules(b *testing.B) {
+	var ids []string
+	probe := sharedEngine(b)
+	for _, r := range probe.Rules() {
+		if r.Area == "network" {
+			ids = append(ids, r.ID)
+		}
+	}
+	cfg := config.Config{Parameters: map[string]map[string]any{"RF-NET-030": {"invariants": []any{
+		map[string]any{"name": "prod-from-dev", "from": map[string]any{"namespaceSelector": map[string]any{"matchLabels": map[string]any{"env": "dev"}}},
+			"to": map[string]any{"namespaceSelector": map[string]any{"matchLabels": map[string]any{"env": "prod"}}}},
+	}}}}
+	eng, err := harness.New(context.Background(), harness.WithRules(ids...), harness.WithConfig(cfg))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, scale := range []int{1, 10} {
+		raw := synth.Cluster(50*scale, 2000*scale, 1000*scale, 1)
+		objs := make([]harness.Object, len(raw))
+		for i, o := range raw {
+			objs[i] = harness.FromMap(o)
+		}
+		b.Run(fmt.Sprintf("workloads=%d", 2000*scale), func(b *testing.B) {
+			b.ReportAllocs()
+			findings := 0
+			for b.Loop() {
+				rep, err := eng.Evaluate(context.Background(), objs)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(rep.Errors) > 0 {
+					b.Fatal(rep.Errors[0])
+				}
+				findings = len(rep.Findings)
+			}
+			b.ReportMetric(float64(findings), "findings")
+		})
 	}
 }

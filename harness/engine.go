@@ -363,6 +363,9 @@ func (e *Engine) modelData(objs []Object) (ast.Object, error) {
 	model, _ := netmodel.FromObjects(raw) // invalid objects are other rules' business
 	byKey := map[string][]any{}
 	for _, v := range segment.Check(model, e.segmentation.invariants) {
+		if v.Workload.Object < 0 || v.Workload.Object >= len(objs) {
+			continue
+		}
 		key := ObjectKey(ref(objs[v.Workload.Object].Data))
 		byKey[key] = append(byKey[key], map[string]any{"msg": v.Message()})
 	}

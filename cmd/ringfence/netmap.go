@@ -15,6 +15,7 @@ func newNetmapCommand(stdin io.Reader) *cobra.Command {
 	var (
 		output    string
 		namespace string
+		infer     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "netmap [PATH...|-]",
@@ -29,7 +30,11 @@ the current directory. Namespaces come from Namespace objects (with their labels
 the namespaces workloads and policies live in; every namespace carries the
 kubernetes.io/metadata.name label, as the API server sets it.
 
-The map judges the scanned set only. Host-network pods are outside NetworkPolicy (never
+The map judges the scanned set only. For policies without their workloads (a policy
+repository, a recipe), --infer adds the pods the selectors describe: a group per
+matchLabels podSelector, in the namespaces its namespaceSelector names, and in each policy
+namespace and one other namespace a group of other pods that no selector names; a set
+with policies and no workloads is always mapped that way. Host-network pods are outside NetworkPolicy (never
 isolated, and not selected as peers); a pod's traffic to itself and to the other pods of
 its own workload is not listed.
 
@@ -45,7 +50,7 @@ Exit codes: 0 the map was printed, 2 usage error or input that could not be read
 			if len(args) == 0 {
 				args = []string{"."}
 			}
-			m, err := netmap.FromFiles(cmd.Context(), args, stdin, netmap.Options{Namespace: namespace})
+			m, err := netmap.FromFiles(cmd.Context(), args, stdin, netmap.Options{Namespace: namespace, Infer: infer})
 			if err != nil {
 				return err
 			}
@@ -66,5 +71,6 @@ Exit codes: 0 the map was printed, 2 usage error or input that could not be read
 	f := cmd.Flags()
 	f.StringVarP(&output, "output", "o", "text", "output format: "+strings.Join(netmap.Formats, ", "))
 	f.StringVarP(&namespace, "namespace", "n", "", "only connections with an end in this namespace")
+	f.BoolVar(&infer, "infer", false, "add the pods the policies' selectors describe (always done when the input has policies and no workloads)")
 	return cmd
 }

@@ -32,6 +32,9 @@ type Summary struct {
 	CrossNamespace int `json:"crossNamespace"`
 	Exposed        int `json:"exposed"`
 	Errors         int `json:"errors"`
+	// Inferred is true when the workloads were inferred from the policies' selectors
+	// (Options.Infer, or a set with policies and no workloads).
+	Inferred bool `json:"inferred,omitempty"`
 }
 
 // Connection is one allowed connection. Source and Destination are workloads
@@ -53,6 +56,9 @@ type Connection struct {
 type Options struct {
 	// Namespace, when set, keeps only connections with an end in it.
 	Namespace string
+	// Infer adds the pods the policies describe (netmodel.Infer), as groups of kind
+	// Inferred. A set with NetworkPolicies and no workloads is always mapped this way.
+	Infer bool
 }
 
 // FromFiles reads manifests (files, directories, "-" for stdin) and maps them. Input
@@ -67,7 +73,12 @@ func FromFiles(ctx context.Context, paths []string, stdin io.Reader, opts Option
 		objs[i] = d.Object
 	}
 	model, errs := netmodel.FromObjects(objs)
+	inferred := opts.Infer || (len(model.Workloads()) == 0 && model.PolicyCount("") > 0)
+	if inferred {
+		model, errs = netmodel.FromObjectsInferring(objs)
+	}
 	m := Build(model, opts)
+	m.Summary.Inferred = inferred
 	m.Errors = append(m.Errors, res.Errors...)
 	for _, err := range errs {
 		src := res.Documents[err.Index].Source

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -281,5 +282,55 @@ func TestFormats(t *testing.T) {
 	}
 	if err := netmap.Write(&bytes.Buffer{}, m, "yaml"); err == nil {
 		t.Error("unknown format accepted")
+	}
+}
+
+// A policy without its workloads: the pods its selectors describe are inferred, with
+// other pods in its namespace and in another namespace to show what stays shut.
+func TestInferFromPoliciesAlone(t *testing.T) {
+	const policy = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api-allow, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress:
+    - from:
+        - podSelector: {matchLabels: {app: web}}
+        - namespaceSelector: {matchLabels: {team: ops}}
+          podSelector: {matchLabels: {app: probe}}
+      ports: [{port: 8080}]
+`
+	m := mapOf(t, policy, netmap.Options{})
+	if !m.Summary.Inferred {
+		t.Fatal("a policy without workloads was not mapped by inference")
+	}
+	var into []string
+	for _, c := range m.Connections {
+		if c.Destination == "shop/{app=api}[Inferred]" {
+			into = append(into, c.Source+" "+netmap.FormatPorts(c.Ports))
+		}
+	}
+	want := []string{"shop/{app=web}[Inferred] TCP 8080", "{team=ops}/{app=probe}[Inferred] TCP 8080"}
+	if diff := cmp.Diff(want, into); diff != "" {
+		t.Errorf("sources of shop/{app=api} (-want +got):\n%s", diff)
+	}
+	var names []string
+	for _, c := range m.Connections {
+		if strings.HasSuffix(c.Source, "[Inferred]") && !slices.Contains(names, c.Source) {
+			names = append(names, c.Source)
+		}
+	}
+	slices.Sort(names)
+	wantNames := []string{"other-namespace/other-pods[Inferred]", "shop/other-pods[Inferred]", "shop/{app=api}[Inferred]", "shop/{app=web}[Inferred]", "{team=ops}/other-pods[Inferred]", "{team=ops}/{app=probe}[Inferred]"}
+	if diff := cmp.Diff(wantNames, names); diff != "" {
+		t.Errorf("inferred groups (-want +got):\n%s", diff)
+	}
+	// With workloads present nothing is inferred unless asked.
+	withPod := policy + "---\napiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: shop, labels: {app: api}}\nspec: {containers: [{name: c}]}\n"
+	if m := mapOf(t, withPod, netmap.Options{}); m.Summary.Inferred || m.Summary.Workloads != 1 {
+		t.Errorf("inferred with a workload present: %+v", m.Summary)
+	}
+	if m := mapOf(t, withPod, netmap.Options{Infer: true}); !m.Summary.Inferred || m.Summary.Workloads < 4 {
+		t.Errorf("--infer with a workload present: %+v", m.Summary)
 	}
 }

@@ -30,6 +30,9 @@ func writeText(w io.Writer, m *Map) error {
 	s := m.Summary
 	fmt.Fprintf(&b, "%d workloads, %d NetworkPolicies: %d allowed connections (%d cross namespaces), %d workloads exposed to everything, %d errors\n",
 		s.Workloads, s.Policies, s.Connections, s.CrossNamespace, s.Exposed, s.Errors)
+	if s.Inferred {
+		b.WriteString("Workloads of kind Inferred are the pods the policies' selectors describe: {labels} groups, and other-pods for pods no selector names.\n")
+	}
 	if len(m.Exposed) > 0 {
 		b.WriteString("\nExposed to everything (any pod in any namespace and any outside address may connect):\n")
 		for _, e := range m.Exposed {

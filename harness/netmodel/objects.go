@@ -39,10 +39,21 @@ var workloadGroups = map[string]bool{"": true, "apps": true, "extensions": true,
 // templates of every workload kind). Other objects are ignored. An object that cannot be
 // decoded costs only itself: it is reported and left out.
 func FromObjects(objs []map[string]any) (*Model, []*ObjectError) {
+	return fromObjects(objs, false)
+}
+
+// FromObjectsInferring is FromObjects that also adds the pods the policies describe
+// (see Infer), for sets of policies without their workloads.
+func FromObjectsInferring(objs []map[string]any) (*Model, []*ObjectError) {
+	return fromObjects(objs, true)
+}
+
+func fromObjects(objs []map[string]any, inferring bool) (*Model, []*ObjectError) {
 	var (
 		namespaces []Namespace
 		workloads  []*Workload
 		policies   []*Policy
+		raw        []*networkingv1.NetworkPolicy
 		errs       []*ObjectError
 	)
 	for i, obj := range objs {
@@ -69,6 +80,7 @@ func FromObjects(objs []map[string]any) (*Model, []*ObjectError) {
 				fail(err)
 				continue
 			}
+			raw = append(raw, &np)
 			p, perrs := CompilePolicy(&np)
 			for _, err := range perrs {
 				errs = append(errs, &ObjectError{Index: i, Err: err})
@@ -99,6 +111,10 @@ func FromObjects(objs []map[string]any) (*Model, []*ObjectError) {
 			}
 			workloads = append(workloads, newWorkload(i, namespace, name, kind, tmpl.Labels, &tmpl.Spec))
 		}
+	}
+	if inferring {
+		ns, ws := Infer(namespaces, workloads, raw)
+		namespaces, workloads = append(namespaces, ns...), append(workloads, ws...)
 	}
 	return newModel(namespaces, workloads, policies), errs
 }

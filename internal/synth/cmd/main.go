@@ -1,5 +1,6 @@
 // Command synth writes a generated set of Kubernetes objects as multi-document YAML
-// files of about 500 objects each, for benchmarking whole commands.
+// files of about 500 objects each, for benchmarking whole commands: a mixed set (-n), or
+// a segmented cluster for the connectivity benchmarks (-cluster).
 package main
 
 import (
@@ -17,12 +18,17 @@ func main() {
 	n := flag.Int("n", 10000, "number of objects")
 	out := flag.String("o", "", "output directory (created)")
 	seed := flag.Uint64("seed", 1, "random seed")
+	cluster := flag.Int("cluster", 0, "instead, a segmented cluster of this many times 50 namespaces, 2,000 workloads and 1,000 NetworkPolicies")
 	flag.Parse()
 	if *out == "" {
 		fmt.Fprintln(os.Stderr, "synth: -o DIR is required")
 		os.Exit(2)
 	}
-	if err := write(*out, synth.Generate(*n, *seed)); err != nil {
+	objs := synth.Generate(*n, *seed)
+	if *cluster > 0 {
+		objs = synth.Cluster(50**cluster, 2000**cluster, 1000**cluster, *seed)
+	}
+	if err := write(*out, objs); err != nil {
 		fmt.Fprintln(os.Stderr, "synth:", err)
 		os.Exit(1)
 	}
