@@ -116,6 +116,16 @@ denies_all_ingress(policy) if {
 	no_rules(policy, "ingress")
 }
 
+# denies_all_egress is true for a default-deny egress policy: it selects every pod of its
+# namespace, its policyTypes include Egress and it has no egress rules. Without egress
+# rules, Egress is among the policyTypes only when they list it.
+denies_all_egress(policy) if {
+	is_network_policy(policy)
+	selects_all_pods(policy)
+	affects_egress(policy)
+	no_rules(policy, "egress")
+}
+
 # no_peers is true when the rule's peer list (field "from" or "to") is absent, null or
 # empty: the rule then matches every source or destination, inside and outside the cluster.
 no_peers(rule, field) if absent(rule, field)
@@ -245,3 +255,138 @@ split_path(prefix) := split(trim_suffix(prefix, "."), ".") if prefix != ""
 object_or_empty(x) := x if is_object(x)
 
 else := {}
+
+# directions describes the two rule lists of a NetworkPolicy spec: the policyType that
+# makes each take effect and the field holding its peers.
+directions := {
+	"ingress": {"type": "Ingress", "peers": "from"},
+	"egress": {"type": "Egress", "peers": "to"},
+}
+
+# all_rules holds the rules of both directions, whether they take effect or not (the API
+# server validates them all): {"direction": "egress", "peers": "to", "rule": <rule>,
+# "index": 0}.
+all_rules(policy) := {entry |
+	some direction, info in directions
+	some r in rules(policy, direction)
+	entry := object.union(r, {"direction": direction, "peers": info.peers})
+}
+
+# effective_rules is all_rules limited to the directions among the effective policyTypes.
+effective_rules(policy) := {entry |
+	types := policy_types(policy)
+	some entry in all_rules(policy)
+	directions[entry.direction].type in types
+}
+
+# peers_cover_all is true when a rule's peers (field "from" or "to") together select every
+# pod in every namespace and every IPv4 and IPv6 address: namespaceSelector {} with no
+# podSelector or an empty one, plus ipBlocks 0.0.0.0/0 and ::/0 without except.
+peers_cover_all(rule, field) if {
+	ps := peers(rule, field)
+	some p in ps
+	peer_all_pods(p.peer)
+	every family in {"IPv4", "IPv6"} {
+		some q in ps
+		open_block_without_except(q.peer) == family
+	}
+}
+
+# all_namespaces is true for a peer whose namespaceSelector is empty: it selects pods in
+# every namespace (all of them, or those its podSelector matches). Peers that also carry
+# an ipBlock are rejected by the API server and select nothing here.
+all_namespaces(peer) if {
+	selector.selects_all(peer.namespaceSelector)
+	absent(peer, "ipBlock")
+}
+
+# valid_cidr is true for a string Go's net.ParseCIDR accepts, as the API server does: an
+# IPv4 or IPv6 address, a slash and a prefix length in range; no spaces, no zone, no
+# leading zeros in IPv4 octets.
+valid_cidr(c) if {
+	is_string(c)
+	net.cidr_is_valid(c)
+}
+
+# block_cidr is the trimmed cidr of a peer's ipBlock when it is a valid CIDR.
+block_cidr(peer) := c if {
+	c := cidr(peer)
+	valid_cidr(c)
+}
+
+# prefix_length is the prefix length of a valid CIDR.
+prefix_length(c) := to_number(split(c, "/")[1]) if valid_cidr(c)
+
+# cidr_address_family is "IPv4" or "IPv6" for a valid CIDR.
+cidr_address_family(c) := address_family(split(c, "/")[0]) if valid_cidr(c)
+
+# as_cidr turns an address into a host CIDR (/32, /128) and keeps valid CIDRs; undefined
+# for anything else.
+as_cidr(a) := a if valid_cidr(a)
+
+else := c if {
+	is_string(a)
+	c := concat("/", [a, host_prefix[address_family(a)]])
+	valid_cidr(c)
+}
+
+host_prefix := {"IPv4": "32", "IPv6": "128"}
+
+# block_admits is true when a peer's ipBlock admits every address of the CIDR addr (a
+# host CIDR for one address): its trimmed cidr is valid and contains addr, and no valid
+# except entry contains any of it.
+block_admits(peer, addr) if {
+	c := block_cidr(peer)
+	valid_cidr(addr)
+	net.cidr_contains(c, addr)
+	not excepted(peer.ipBlock, addr)
+}
+
+excepted(block, addr) if {
+	is_array(block.except)
+	some e in block.except
+	is_string(e)
+	valid_cidr(trim_space(e))
+	net.cidr_intersects(trim_space(e), addr)
+}
+
+# admits_port is true when the rule's ports admit port number n of protocol: its ports
+# list is absent, null or empty, or an entry of that protocol (TCP when unset) has no
+# port, port n, or a port to endPort range holding n. Named ports are not resolved.
+admits_port(rule, _, _) if absent(rule, "ports")
+
+admits_port(rule, _, _) if rule.ports == []
+
+admits_port(rule, protocol, n) if {
+	is_array(rule.ports)
+	some p in rule.ports
+	port_protocol(p) == protocol
+	entry_admits_port(p, n)
+}
+
+entry_admits_port(p, _) if absent(p, "port")
+
+entry_admits_port(p, n) if {
+	p.port == n
+	absent(p, "endPort")
+}
+
+entry_admits_port(p, n) if {
+	is_number(p.port)
+	is_number(p.endPort)
+	p.port <= n
+	n <= p.endPort
+}
+
+# normalized_selector is a well-formed label selector in a form where equal selectors
+# compare equal: null and absent fields alike, matchExpressions as a set.
+normalized_selector(s) := {
+	"matchLabels": {k: selector.label_value(v) | some k, v in selector.match_labels(s)},
+	"matchExpressions": {e | some e in selector.match_expressions(s)},
+} if {
+	selector.well_formed(s)
+}
+
+# same_pod_selector is true when two policies have the same podSelector (absent or null
+# is the empty selector).
+same_pod_selector(a, b) if normalized_selector(pod_selector(a)) == normalized_selector(pod_selector(b))
