@@ -431,7 +431,7 @@ func TestOPAServerExemptions(t *testing.T) {
 	}}
 	pod := map[string]any{
 		"apiVersion": "v1", "kind": "Pod",
-		"metadata": map[string]any{"name": "p", "namespace": "shop", "annotations": map[string]any{"ringfence.dev/exempt": "RF-POD-004, RF-RBAC-001"}},
+		"metadata": map[string]any{"name": "p", "namespace": "shop", "annotations": map[string]any{"ringfence.dev/exempt": "RF-POD-004, RF-RBAC-001, RF-NET-024"}},
 		"spec": map[string]any{"hostNetwork": true, "containers": []any{
 			map[string]any{"name": "app", "securityContext": map[string]any{"privileged": true}},
 		}},
@@ -473,7 +473,7 @@ func TestOPAServerExemptions(t *testing.T) {
 		rules = append(rules, e.Rule)
 	}
 	slices.Sort(rules)
-	if diff := cmp.Diff([]string{"RF-POD-001", "RF-POD-004", "RF-RBAC-001"}, rules); diff != "" {
+	if diff := cmp.Diff([]string{"RF-NET-024", "RF-POD-001", "RF-POD-004", "RF-RBAC-001"}, rules); diff != "" {
 		t.Errorf("opa exempted rules (-want +got):\n%s", diff)
 	}
 }

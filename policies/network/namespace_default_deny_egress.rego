@@ -1,0 +1,69 @@
+# METADATA
+# title: Namespace without a default-deny egress NetworkPolicy
+# description: >-
+#   Without a default-deny egress policy, every pod that no other NetworkPolicy selects
+#   for egress can open connections to any destination: other namespaces, the cloud
+#   metadata service, the internet. A compromised pod can then move laterally and
+#   exfiltrate data freely. A Namespace is reported when the scanned set holds no
+#   Kubernetes NetworkPolicy in it that selects every pod (podSelector {} or absent), has
+#   effective policyTypes including Egress and has no egress rules (egress absent, null
+#   or []). Egress is among the effective policyTypes of such a policy only when
+#   policyTypes lists it: unset or empty policyTypes default to Ingress, plus Egress only
+#   when spec.egress has a rule. A policy with any egress rule, even one that matches
+#   nothing, is not a default deny. Calico, Cilium and AdminNetworkPolicy objects are not
+#   considered. This is the egress counterpart of RF-NET-003.
+# scope: package
+# custom:
+#   id: RF-NET-020
+#   severity: medium
+#   kinds:
+#     - {apiVersion: v1, kind: Namespace}
+#   inventory: true
+#   sync:
+#     - {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy}
+#     - {apiVersion: extensions/v1beta1, kind: NetworkPolicy}
+#   remediation: >-
+#     Add a NetworkPolicy to the namespace with podSelector {}, policyTypes [Egress] and no
+#     egress rules, then allow the destinations each workload needs (cluster DNS first)
+#     with policies that select its pods. List namespaces that must stay open in
+#     exempt_namespaces.
+#   references:
+#     - "CIS Kubernetes Benchmark 5.3.2: Ensure that all Namespaces have Network Policies defined"
+#     - "NSA/CISA Kubernetes Hardening Guide: Network separation and hardening"
+#     - https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-egress-traffic
+#   parameters:
+#     - name: exempt_namespaces
+#       type: array
+#       items: string
+#       default: ["kube-system", "kube-public", "kube-node-lease"]
+#       description: names of namespaces that need no default-deny egress policy
+package ringfence.rules.network.namespace_default_deny_egress
+
+import data.ringfence.lib.core
+import data.ringfence.lib.inventory
+import data.ringfence.lib.netpol
+
+deny contains {"msg": msg, "field": "metadata.name"} if {
+	core.kind == "Namespace"
+	core.group == ""
+	name := core.metadata.name
+	is_string(name)
+	name != ""
+	not exempt(name)
+	not default_deny(name)
+	msg := sprintf(
+		"%s: no NetworkPolicy of the namespace in the scanned set denies egress by default (podSelector {}, policyTypes including Egress, no egress rules)",
+		[core.display],
+	)
+}
+
+exempt(name) if {
+	exempt_namespaces := core.parameter(rego.metadata.chain(), "exempt_namespaces")
+	is_array(exempt_namespaces)
+	name in exempt_namespaces
+}
+
+default_deny(name) if {
+	some policy in inventory.namespaced(name, "NetworkPolicy")
+	netpol.denies_all_egress(policy)
+}
