@@ -96,8 +96,13 @@ has_pods(ns) if count(service_selectors(ns)) > 0
 # namespace ns, or the selector of one of its Services (taken as the labels of the pods
 # it reaches).
 selects_pods(ns, c) if {
-	some w in workloads(ns)
-	matches(c, w.labels)
+	some api_version, kinds in data.inventory.namespace[ns]
+	some kind, objects in kinds
+	src := pod_sources[kind]
+	src.groups[split(api_version, "/")[0]]
+	some obj in objects
+	matches(c, object.get(obj, src.labels, {}))
+	is_object(object.get(obj, src.spec, null))
 }
 
 selects_pods(ns, c) if {
@@ -233,12 +238,25 @@ selected_namespaces(namespace_selector, extra) := {ns |
 	selector.matches(namespace_selector, namespace_labels(ns))
 }
 
+#
+# Otherwise a selector with matchLabels can only select Namespace objects carrying the
+# first of those labels (namespaces known without an object, and those in extra, have
+# only their name label), found with plain lookups before the full match; the others are
+# matched against every known namespace.
 candidate_namespaces(namespace_selector, extra) := {ns |
 	ns := namespace_selector.matchLabels[name_label]
 	is_string(ns)
 	known_or_extra(ns, extra)
 } if {
 	is_string(namespace_selector.matchLabels[name_label])
+} else := {ns |
+	key := sort(object.keys(namespace_selector.matchLabels))[0]
+	value := selector.label_value(namespace_selector.matchLabels[key])
+	some ns, obj in data.inventory.cluster.v1.Namespace
+	obj.metadata.labels[key] == value
+} if {
+	is_object(namespace_selector.matchLabels)
+	count(namespace_selector.matchLabels) > 0
 } else := namespaces | {ns | some ns in extra; is_string(ns)}
 
 known_or_extra(ns, _) if known(ns)
