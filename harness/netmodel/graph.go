@@ -89,20 +89,23 @@ type sideResult struct {
 // result to connections with an end it accepts.
 //
 // Connections are computed between classes of workloads that no policy tells apart,
-// then expanded to their members. A destination's possible sources come from the peers
-// of the policies that isolate it (each peer's matching classes computed once, and the
-// ports of each rule resolved once per destination), or every class when it is not
-// isolated for ingress or a rule admits every peer; the source's egress side is then
-// decided once per source class. So the cost follows the connections found, plus
-// workloads × policies of their namespace for selection. Traffic from a workload's pods
+// then expanded to their members. A destination's possible sources are those its
+// ingress admits (from the peers of the policies that isolate it, each peer's matching
+// classes computed once; or every class when it is not isolated or a rule admits every
+// peer) that their egress lets through (see egressIndex: groups not isolated, rules
+// without peers on a port the destination serves, peers that select it), enumerated
+// from whichever side is smaller; the egress verdict is decided once per source group.
+// So the cost follows the connections found, plus workloads × policies of their
+// namespace for selection. Traffic from a workload's pods
 // to each other is not listed.
 func (m *Model) Connections(keep func(*Workload) bool) []Connection {
 	cache := map[*peer][]*Workload{}
+	index := m.newEgressIndex(cache)
 	var out []Connection
 	for _, dst := range m.reps {
-		sources, open := m.ingressSources(dst, cache)
+		sources, admitted, open := m.ingressSources(dst, cache)
 		egress := map[int]sideResult{} // by the source's egress group
-		for _, src := range sources {
+		for _, src := range index.candidates(m, dst, sources, admitted) {
 			members := m.members[src]
 			if len(members) == 1 && src == dst {
 				continue
@@ -154,14 +157,14 @@ func (m *Model) Connections(keep func(*Workload) bool) []Connection {
 }
 
 // ingressSources returns the class representatives that may reach dst as far as its
-// ingress policies say: those their peers select, or every class when dst is not
-// isolated (open then holds the verdict: everything allowed) or a rule admits every
-// peer. Host-network workloads are never selected by peers, but a rule without peers
+// ingress policies say, as a list and a set: those their peers select, or every class
+// (and a nil set) when dst is not isolated (open then holds the verdict: everything
+// allowed) or a rule admits every peer. Host-network workloads are never selected by peers, but a rule without peers
 // admits them.
-func (m *Model) ingressSources(dst *Workload, cache map[*peer][]*Workload) ([]*Workload, sideResult) {
+func (m *Model) ingressSources(dst *Workload, cache map[*peer][]*Workload) ([]*Workload, map[*Workload]bool, sideResult) {
 	policies := m.ingressOf[dst]
 	if len(policies) == 0 {
-		return m.reps, sideResult{ports: allPorts}
+		return m.reps, nil, sideResult{ports: allPorts}
 	}
 	isolated := sideResult{isolated: true}
 	seen := map[*Workload]bool{}
@@ -170,13 +173,13 @@ func (m *Model) ingressSources(dst *Workload, cache map[*peer][]*Workload) ([]*W
 		for i := range p.ingress {
 			r := &p.ingress[i]
 			if r.peers == nil {
-				return m.reps, isolated
+				return m.reps, nil, isolated
 			}
 			for j := range r.peers {
 				pe := &r.peers[j]
 				if pe.block != nil {
 					if m.addressed > 0 {
-						return m.reps, isolated // pods with known addresses may match ipBlocks
+						return m.reps, nil, isolated // pods with known addresses may match ipBlocks
 					}
 					continue
 				}
@@ -194,7 +197,7 @@ func (m *Model) ingressSources(dst *Workload, cache map[*peer][]*Workload) ([]*W
 			}
 		}
 	}
-	return out, isolated
+	return out, seen, isolated
 }
 
 // peerClasses returns the class representatives a pod/namespace peer selects.
