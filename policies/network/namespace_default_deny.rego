@@ -51,7 +51,7 @@ deny contains {"msg": msg, "field": "metadata.name"} if {
 	not exempt(name)
 	not default_deny(name)
 	msg := sprintf(
-		"%s: no NetworkPolicy in the namespace denies ingress by default (podSelector {}, policyTypes including Ingress, no ingress rules)",
+		"%s: no NetworkPolicy in the namespace in the scanned set denies ingress by default (podSelector {}, policyTypes including Ingress, no ingress rules)",
 		[core.display],
 	)
 }

@@ -54,7 +54,7 @@ deny contains {"msg": msg, "field": pod.path} if {
 	pod := netpol.template_labels(ps)
 	not isolated(pod.labels)
 	msg := sprintf(
-		"%s: no NetworkPolicy in namespace %q selects its pods for ingress, so they accept traffic from any source",
+		"%s: no NetworkPolicy in namespace %q in the scanned set selects its pods for ingress, so they accept traffic from any source",
 		[core.display, core.namespace],
 	)
 }
