@@ -4,7 +4,7 @@ BIN     := bin/ringfence
 TOOLS    = $(shell bash .ci/tools.sh 2>/dev/null || echo /nonexistent)
 BENCH   ?= $(or $(TMPDIR),/tmp)/ringfence-bench
 
-.PHONY: all build test lint demo bench tools e2e bundle sign verify gatekeeper clean
+.PHONY: all build test lint demo bench bench-netmap tools e2e bundle sign verify gatekeeper clean
 
 all: build test
 
@@ -60,7 +60,7 @@ verify: build
 gatekeeper: build
 	$(BIN) gatekeeper export -o $(GATEKEEPER_DIR)
 
-bench: build
+bench: build bench-netmap
 	$(GO) test -run '^$$' -bench . -benchmem ./harness/
 	@mkdir -p $(BENCH)/conftest && $(BIN) bundle build -o $(BENCH)/ringfence.tar.gz >/dev/null && \
 		tar -xzf $(BENCH)/ringfence.tar.gz -C $(BENCH)/conftest 2>/dev/null
@@ -74,6 +74,19 @@ bench: build
 		runs=3; [ $$n -lt 100000 ] || runs=1; \
 		eval hyperfine --warmup 1 --runs $$runs -N --output null --export-markdown $(BENCH)/results-$$n.md $$cmds || exit 1; \
 	done
+
+# The connectivity benchmarks: ringfence netmap and ringfence test on generated clusters of
+# NETMAP_SCALES times 50 namespaces, 2,000 workloads and 1,000 NetworkPolicies.
+NETMAP_SCALES ?= 1 10
+
+bench-netmap: build
+	$(GO) test -run '^$$' -bench 'Netmap' -benchmem ./harness/netmap/
+	@command -v hyperfine >/dev/null || { echo "hyperfine not found: apt-get install hyperfine" >&2; exit 1; }
+	@cmds=""; for c in $(NETMAP_SCALES); do \
+		[ -d $(BENCH)/cluster-$$c ] || $(GO) run ./internal/synth/cmd -cluster $$c -o $(BENCH)/cluster-$$c || exit 1; \
+		cmds="$$cmds '$(BIN) netmap -o json $(BENCH)/cluster-$$c' '$(BIN) test --fail-on none -o json $(BENCH)/cluster-$$c'"; \
+	done; \
+	eval hyperfine --warmup 1 --runs 3 -N --output null --export-markdown $(BENCH)/results-netmap.md $$cmds
 
 clean:
 	rm -rf bin
