@@ -13,8 +13,9 @@
 #   scanned set (or the cluster, live and under Gatekeeper): it stays silent when
 #   another Kubernetes NetworkPolicy of the same namespace whose effective policyTypes
 #   include Egress selects every pod (podSelector {}) or has the same podSelector, and
-#   allows DNS. A policy selecting a superset of the pods by other labels is not
-#   recognised.
+#   allows DNS, and, when the scanned set holds workloads whose pods the policy selects,
+#   when each of them is selected by such a policy that allows DNS (a default deny beside
+#   one allow policy per application).
 # scope: package
 # custom:
 #   id: RF-NET-013
@@ -26,6 +27,18 @@
 #   sync:
 #     - {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy}
 #     - {apiVersion: extensions/v1beta1, kind: NetworkPolicy}
+#     - {apiVersion: v1, kind: Pod}
+#     - {apiVersion: v1, kind: PodTemplate}
+#     - {apiVersion: v1, kind: ReplicationController}
+#     - {apiVersion: apps/v1, kind: Deployment}
+#     - {apiVersion: apps/v1, kind: StatefulSet}
+#     - {apiVersion: apps/v1, kind: DaemonSet}
+#     - {apiVersion: apps/v1, kind: ReplicaSet}
+#     - {apiVersion: extensions/v1beta1, kind: Deployment}
+#     - {apiVersion: extensions/v1beta1, kind: DaemonSet}
+#     - {apiVersion: extensions/v1beta1, kind: ReplicaSet}
+#     - {apiVersion: batch/v1, kind: Job}
+#     - {apiVersion: batch/v1, kind: CronJob}
 #   remediation: >-
 #     Add an egress rule allowing UDP and TCP port 53 to the cluster DNS pods
 #     (namespaceSelector kubernetes.io/metadata.name: kube-system with podSelector
@@ -38,6 +51,7 @@
 #   parameters: []
 package ringfence.rules.network.egress_without_dns
 
+import data.ringfence.lib.cluster
 import data.ringfence.lib.core
 import data.ringfence.lib.inventory
 import data.ringfence.lib.netpol
@@ -52,7 +66,7 @@ deny contains {"msg": msg, "field": field} if {
 	not allowed_elsewhere(policy)
 	field := dns_field(policy)
 	msg := sprintf(
-		"%s: the policy isolates egress but allows no DNS (port 53 over UDP or TCP), and no NetworkPolicy of namespace %q in the scanned set that selects all or the same pods allows it",
+		"%s: the policy isolates egress but allows no DNS (port 53 over UDP or TCP), and in the scanned set no other NetworkPolicy of namespace %q allows it to the pods this one selects",
 		[core.display, core.namespace],
 	)
 }
@@ -81,6 +95,30 @@ allowed_elsewhere(policy) if {
 	netpol.is_network_policy(other)
 	netpol.affects_egress(other)
 	same_pods_or_all(other, policy)
+	allows_dns(other)
+}
+
+# When the scanned set holds pods the policy selects (host-network pods aside, which
+# NetworkPolicy does not govern), DNS is allowed elsewhere when, for each of them, some
+# egress policy of the namespace that selects it allows DNS: a default deny beside one
+# allow policy per application.
+allowed_elsewhere(policy) if {
+	selected := [w |
+		some w in cluster.workloads(core.namespace)
+		not cluster.host_network(w.spec)
+		netpol.selects(policy, w.labels)
+	]
+	count(selected) > 0
+	every w in selected {
+		dns_allowed_for(w.labels)
+	}
+}
+
+dns_allowed_for(labels) if {
+	some other in inventory.namespaced(core.namespace, "NetworkPolicy")
+	netpol.is_network_policy(other)
+	netpol.affects_egress(other)
+	netpol.selects(other, labels)
 	allows_dns(other)
 }
 
