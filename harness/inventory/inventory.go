@@ -162,10 +162,76 @@ func (b *Builder) Build() ast.Object {
 	for ns, byVersion := range b.namespaced {
 		namespaces.Insert(ast.StringTerm(ns), ast.NewTerm(versions(byVersion)))
 	}
-	return ast.NewObject(
+	out := ast.NewObject(
 		ast.Item(ast.StringTerm("namespace"), ast.NewTerm(namespaces)),
 		ast.Item(ast.StringTerm("cluster"), ast.NewTerm(versions(b.cluster))),
 	)
+	if idx := b.index(); idx != nil {
+		out.Insert(ast.StringTerm("index"), ast.NewTerm(idx))
+	}
+	return out
+}
+
+// index is data.inventory.index, lookups that spare the cross-object rules scanning the
+// whole inventory once per object: namespaces_by_label[key][value][name] = true for the
+// string labels of every v1 Namespace. Gatekeeper's inventory has no index, and the rules
+// then scan; the parity tests keep both ways equal. Nil without Namespace objects.
+func (b *Builder) index() ast.Object {
+	objs := b.cluster["v1"]["Namespace"]
+	if objs == nil {
+		return nil
+	}
+	byLabel := map[string]map[string][]string{}
+	objs.Foreach(func(name, value *ast.Term) {
+		n, ok := name.Value.(ast.String)
+		if !ok {
+			return
+		}
+		obj, ok := value.Value.(ast.Object)
+		if !ok {
+			return
+		}
+		meta, ok := termObject(obj.Get(ast.StringTerm("metadata")))
+		if !ok {
+			return
+		}
+		labels, ok := termObject(meta.Get(ast.StringTerm("labels")))
+		if !ok {
+			return
+		}
+		labels.Foreach(func(k, v *ast.Term) {
+			ks, kok := k.Value.(ast.String)
+			vs, vok := v.Value.(ast.String)
+			if !kok || !vok {
+				return
+			}
+			if byLabel[string(ks)] == nil {
+				byLabel[string(ks)] = map[string][]string{}
+			}
+			byLabel[string(ks)][string(vs)] = append(byLabel[string(ks)][string(vs)], string(n))
+		})
+	})
+	keys := ast.NewObject()
+	for k, values := range byLabel {
+		vs := ast.NewObject()
+		for v, names := range values {
+			set := ast.NewObject()
+			for _, n := range names {
+				set.Insert(ast.StringTerm(n), ast.BooleanTerm(true))
+			}
+			vs.Insert(ast.StringTerm(v), ast.NewTerm(set))
+		}
+		keys.Insert(ast.StringTerm(k), ast.NewTerm(vs))
+	}
+	return ast.NewObject(ast.Item(ast.StringTerm("namespaces_by_label"), ast.NewTerm(keys)))
+}
+
+func termObject(t *ast.Term) (ast.Object, bool) {
+	if t == nil {
+		return nil, false
+	}
+	o, ok := t.Value.(ast.Object)
+	return o, ok
 }
 
 func versions(byVersion map[string]map[string]ast.Object) ast.Object {

@@ -3,6 +3,7 @@ package inventory
 import (
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
@@ -45,5 +46,31 @@ func TestGroup(t *testing.T) {
 		if got := Group(in); got != want {
 			t.Errorf("Group(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestIndex(t *testing.T) {
+	b := NewBuilder()
+	for _, ns := range []map[string]any{
+		{"metadata": map[string]any{"name": "a", "labels": map[string]any{"env": "prod", "team": "x"}}},
+		{"metadata": map[string]any{"name": "b", "labels": map[string]any{"env": "prod", "odd": 3}}},
+		{"metadata": map[string]any{"name": "c", "labels": "not labels"}},
+		{"metadata": map[string]any{"name": "a", "labels": map[string]any{"env": "dev"}}}, // replaces the first a
+	} {
+		name := ns["metadata"].(map[string]any)["name"].(string)
+		b.Add("v1", "Namespace", "", name, ns, ast.MustInterfaceToValue(ns))
+	}
+	got, err := ast.JSON(b.Build().Get(ast.StringTerm("index")).Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"namespaces_by_label": map[string]any{
+		"env": map[string]any{"prod": map[string]any{"b": true}, "dev": map[string]any{"a": true}},
+	}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("index (-want +got):\n%s", diff)
+	}
+	if NewBuilder().Build().Get(ast.StringTerm("index")) != nil {
+		t.Error("an inventory without namespaces has an index")
 	}
 }

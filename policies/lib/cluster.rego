@@ -241,14 +241,23 @@ selected_namespaces(namespace_selector, extra) := {ns |
 #
 # Otherwise a selector with matchLabels can only select Namespace objects carrying the
 # first of those labels (namespaces known without an object, and those in extra, have
-# only their name label), found with plain lookups before the full match; the others are
-# matched against every known namespace.
+# only their name label), found in data.inventory.index when the harness built one, or
+# with plain lookups, before the full match; the others are matched against every known
+# namespace.
 candidate_namespaces(namespace_selector, extra) := {ns |
 	ns := namespace_selector.matchLabels[name_label]
 	is_string(ns)
 	known_or_extra(ns, extra)
 } if {
 	is_string(namespace_selector.matchLabels[name_label])
+} else := {ns |
+	key := sort(object.keys(namespace_selector.matchLabels))[0]
+	value := selector.label_value(namespace_selector.matchLabels[key])
+	some ns, _ in data.inventory.index.namespaces_by_label[key][value]
+} if {
+	is_object(namespace_selector.matchLabels)
+	count(namespace_selector.matchLabels) > 0
+	is_object(data.inventory.index)
 } else := {ns |
 	key := sort(object.keys(namespace_selector.matchLabels))[0]
 	value := selector.label_value(namespace_selector.matchLabels[key])

@@ -74,7 +74,7 @@ deny contains {"msg": msg, "field": concat(".", [path(p), "namespaceSelector"])}
 	core.kind == "NetworkPolicy"
 	some p in judged_peers
 	not netpol.absent(p.peer, "namespaceSelector")
-	count(p.namespaces) == 0
+	not selects_a_namespace(p.peer)
 	msg := sprintf(
 		"%s: %s rule %d peer %d: its namespaceSelector matches no namespace in the scanned set, so the peer matches no pods",
 		[core.display, p.direction, p.rule, p.index],
@@ -84,13 +84,14 @@ deny contains {"msg": msg, "field": concat(".", [path(p), "namespaceSelector"])}
 deny contains {"msg": msg, "field": field} if {
 	core.kind == "NetworkPolicy"
 	some p in judged_peers
-	count(p.namespaces) > 0
-	not unknown_contents(p.namespaces)
-	not matches_pods(p.namespaces, p.pod_selector)
+	selects_a_namespace(p.peer)
+	not selects_pods(p.peer, p.pod_selector)
+	namespaces := peer_namespaces(p.peer)
+	not unknown_contents(namespaces)
 	field := concat(".", [path(p), selector_field(p.peer)])
 	msg := sprintf(
 		"%s: %s rule %d peer %d matches no workload in the scanned set (%s)",
-		[core.display, p.direction, p.rule, p.index, describe(p)],
+		[core.display, p.direction, p.rule, p.index, describe(p, namespaces)],
 	)
 }
 
@@ -106,6 +107,7 @@ judged_peers contains p if {
 	peer := entry.peer
 	netpol.absent(peer, "ipBlock")
 	not selects_by_nothing(peer)
+	namespace_selector_well_formed(peer)
 	pod_selector := cluster.compiled(peer_pod_selector(peer))
 	p := {
 		"direction": r.direction,
@@ -113,7 +115,6 @@ judged_peers contains p if {
 		"rule": r.index,
 		"index": entry.index,
 		"peer": peer,
-		"namespaces": peer_namespaces(peer),
 		"pod_selector": pod_selector,
 	}
 }
@@ -159,17 +160,40 @@ unknown_contents(namespaces) if {
 	not cluster.has_pods(ns)
 }
 
-matches_pods(namespaces, pod_selector) if {
-	some ns in namespaces
+# namespace_selector_well_formed is true unless the peer's namespaceSelector is one the
+# API server would reject.
+namespace_selector_well_formed(peer) if netpol.absent(peer, "namespaceSelector")
+
+namespace_selector_well_formed(peer) if selector.well_formed(peer.namespaceSelector)
+
+# selects_a_namespace is true when the peer selects some namespace (see peer_namespaces),
+# found without building the whole set.
+selects_a_namespace(peer) if netpol.absent(peer, "namespaceSelector")
+
+selects_a_namespace(peer) if {
+	some ns in cluster.candidate_namespaces(peer.namespaceSelector, external)
+	selector.matches(peer.namespaceSelector, cluster.namespace_labels(ns))
+}
+
+# selects_pods is true when the peer's podSelector matches pods in a namespace it
+# selects, found without building the whole set of namespaces.
+selects_pods(peer, pod_selector) if {
+	netpol.absent(peer, "namespaceSelector")
+	cluster.selects_pods(core.namespace, pod_selector)
+}
+
+selects_pods(peer, pod_selector) if {
+	some ns in cluster.candidate_namespaces(peer.namespaceSelector, external)
 	cluster.selects_pods(ns, pod_selector)
+	selector.matches(peer.namespaceSelector, cluster.namespace_labels(ns))
 }
 
 # describe says what the peer selects, for the message.
-describe(p) := sprintf("podSelector in namespace %q", [core.namespace]) if {
+describe(p, namespaces) := sprintf("podSelector in namespace %q", [core.namespace]) if {
 	netpol.absent(p.peer, "namespaceSelector")
-} else := sprintf("podSelector in %s", [names(p.namespaces)]) if {
+} else := sprintf("podSelector in %s", [names(namespaces)]) if {
 	not netpol.absent(p.peer, "podSelector")
-} else := sprintf("every pod in %s", [names(p.namespaces)])
+} else := sprintf("every pod in %s", [names(namespaces)])
 
 # names lists namespaces for a message: 'namespace "a"', or 'namespaces "a", "b"' with up
 # to five names, sorted, and how many more there are.
