@@ -74,8 +74,21 @@ type node struct {
 	id, label, namespace string
 }
 
-// nodes assigns stable ids (n0, n1, ...) to every end of every connection.
-func nodes(m *Map) ([]node, map[string]string) {
+// nodes assigns stable ids (n0, n1, ...) to every end of every connection, and groups
+// the nodes by namespace ("" for outside addresses) in order of appearance.
+func nodes(m *Map) (order []string, byNS map[string][]node, ids map[string]string) {
+	list, ids := nodeList(m)
+	byNS = map[string][]node{}
+	for _, n := range list {
+		if _, ok := byNS[n.namespace]; !ok {
+			order = append(order, n.namespace)
+		}
+		byNS[n.namespace] = append(byNS[n.namespace], n)
+	}
+	return order, byNS, ids
+}
+
+func nodeList(m *Map) ([]node, map[string]string) {
 	ids := map[string]string{}
 	var out []node
 	add := func(name string) {
@@ -114,15 +127,7 @@ func edgeLabel(c Connection) string {
 func writeDot(w io.Writer, m *Map) error {
 	var b strings.Builder
 	b.WriteString("digraph netmap {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n")
-	ns, ids := nodes(m)
-	byNS := map[string][]node{}
-	var order []string
-	for _, n := range ns {
-		if _, ok := byNS[n.namespace]; !ok {
-			order = append(order, n.namespace)
-		}
-		byNS[n.namespace] = append(byNS[n.namespace], n)
-	}
+	order, byNS, ids := nodes(m)
 	for i, namespace := range order {
 		indent := "  "
 		if namespace != "" {
@@ -160,15 +165,7 @@ func mermaidText(s string) string {
 func writeMermaid(w io.Writer, m *Map) error {
 	var b strings.Builder
 	b.WriteString("flowchart LR\n")
-	ns, ids := nodes(m)
-	byNS := map[string][]node{}
-	var order []string
-	for _, n := range ns {
-		if _, ok := byNS[n.namespace]; !ok {
-			order = append(order, n.namespace)
-		}
-		byNS[n.namespace] = append(byNS[n.namespace], n)
-	}
+	order, byNS, ids := nodes(m)
 	for i, namespace := range order {
 		indent := "  "
 		if namespace != "" {

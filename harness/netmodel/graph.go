@@ -183,12 +183,7 @@ func (m *Model) ingressSources(dst *Workload, cache map[*peer][]*Workload) ([]*W
 					}
 					continue
 				}
-				ws, ok := cache[pe]
-				if !ok {
-					ws = m.peerClasses(pe)
-					cache[pe] = ws
-				}
-				for _, w := range ws {
+				for _, w := range m.cachedPeerClasses(pe, cache) {
 					if !seen[w] {
 						seen[w] = true
 						out = append(out, w)
@@ -198,6 +193,16 @@ func (m *Model) ingressSources(dst *Workload, cache map[*peer][]*Workload) ([]*W
 		}
 	}
 	return out, seen, isolated
+}
+
+// cachedPeerClasses is peerClasses, computed once per peer.
+func (m *Model) cachedPeerClasses(pe *peer, cache map[*peer][]*Workload) []*Workload {
+	classes, ok := cache[pe]
+	if !ok {
+		classes = m.peerClasses(pe)
+		cache[pe] = classes
+	}
+	return classes
 }
 
 // peerClasses returns the class representatives a pod/namespace peer selects.

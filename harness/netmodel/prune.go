@@ -56,12 +56,7 @@ func (m *Model) newEgressIndex(cache map[*peer][]*Workload) *egressIndex {
 						}
 						continue
 					}
-					classes, ok := cache[pe]
-					if !ok {
-						classes = m.peerClasses(pe)
-						cache[pe] = classes
-					}
-					for _, c := range classes {
+					for _, c := range m.cachedPeerClasses(pe, cache) {
 						if !marked[c] {
 							marked[c] = true
 							x.reverse[c] = append(x.reverse[c], g)

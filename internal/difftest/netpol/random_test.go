@@ -2,6 +2,7 @@ package netpol_test
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
@@ -332,21 +333,12 @@ func describe(c *cluster) string {
 	for _, ns := range []string{"x", "y", "z"} {
 		out += fmt.Sprintf("  namespace %s %v\n", ns, c.namespaces[ns])
 	}
-	for _, key := range sortedKeys(c.pods) {
+	for _, key := range slices.Sorted(maps.Keys(c.pods)) {
 		p := c.pods[key]
 		out += fmt.Sprintf("  pod %s %v %s ports %v\n", key, p.labels, p.ip, p.ports)
 	}
-	for _, key := range sortedKeys(c.policies) {
+	for _, key := range slices.Sorted(maps.Keys(c.policies)) {
 		out += fmt.Sprintf("  policy %s %s\n", key, c.policies[key].Spec.String())
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
