@@ -42,7 +42,6 @@ type Engine struct {
 }
 
 type segmentationRule struct {
-	id         string
 	invariants []segment.Invariant
 }
 
@@ -140,7 +139,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 			return nil, fmt.Errorf("invalid config: %s: %w", r.ID, err)
 		}
 		if len(invariants) > 0 {
-			e.segmentation = &segmentationRule{id: r.ID, invariants: invariants}
+			e.segmentation = &segmentationRule{invariants: invariants}
 		}
 	}
 	cfgData, err := o.cfg.Data()

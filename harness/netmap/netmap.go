@@ -94,17 +94,13 @@ func FromFiles(ctx context.Context, paths []string, stdin io.Reader, opts Option
 // Build maps a model.
 func Build(model *netmodel.Model, opts Options) *Map {
 	m := &Map{Connections: []Connection{}, Exposed: []string{}, Errors: []load.Error{}}
-	var keep func(*netmodel.Workload) bool
-	if opts.Namespace != "" {
-		keep = func(w *netmodel.Workload) bool { return w.Namespace == opts.Namespace }
-	}
 	for _, w := range model.Workloads() {
-		if keep == nil || keep(w) {
+		if opts.Namespace == "" || w.Namespace == opts.Namespace {
 			m.Summary.Workloads++
 		}
 	}
 	m.Summary.Policies = model.PolicyCount(opts.Namespace)
-	for _, c := range model.Connections(keep) {
+	for _, c := range model.Connections(opts.Namespace) {
 		conn := Connection{
 			Source: c.Source.String(), Destination: c.Destination.String(), Ports: c.Ports,
 			EgressIsolated: c.EgressIsolated, EgressPolicies: nonNil(c.EgressPolicies),

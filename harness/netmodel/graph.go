@@ -85,8 +85,9 @@ type sideResult struct {
 }
 
 // Connections lists every allowed connection between two workloads, and between each
-// workload and the outside world, in a stable order. keep, when not nil, limits the
-// result to connections with an end it accepts.
+// workload and the outside world, in a stable order. namespace, when not "", limits the
+// result to connections with an end in it (classes never span namespaces, so the limit
+// applies to classes before they are expanded).
 //
 // Connections are computed between classes of workloads that no policy tells apart,
 // then expanded to their members. A destination's possible sources are those its
@@ -98,7 +99,8 @@ type sideResult struct {
 // So the cost follows the connections found, plus workloads × policies of their
 // namespace for selection. Traffic from a workload's pods
 // to each other is not listed.
-func (m *Model) Connections(keep func(*Workload) bool) []Connection {
+func (m *Model) Connections(namespace string) []Connection {
+	keep := func(w *Workload) bool { return namespace == "" || w.Namespace == namespace }
 	cache := map[*peer][]*Workload{}
 	index := m.newEgressIndex(cache)
 	var out []Connection
@@ -110,7 +112,7 @@ func (m *Model) Connections(keep func(*Workload) bool) []Connection {
 			if len(members) == 1 && src == dst {
 				continue
 			}
-			if keep != nil && !keep(src) && !keep(dst) {
+			if !keep(src) && !keep(dst) {
 				continue
 			}
 			eg, ok := egress[m.egressGroup[src]]
@@ -144,7 +146,7 @@ func (m *Model) Connections(keep func(*Workload) bool) []Connection {
 		}
 	}
 	for _, w := range m.workloads {
-		if keep != nil && !keep(w) {
+		if !keep(w) {
 			continue
 		}
 		out = append(out, m.external(w, true)...)

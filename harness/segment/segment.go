@@ -203,7 +203,7 @@ func Check(model *netmodel.Model, invariants []Invariant) []Violation {
 		return nil
 	}
 	var out []Violation
-	conns := model.Connections(nil)
+	conns := model.Connections("")
 	for _, inv := range invariants {
 		for _, c := range conns {
 			if !inv.to.matches(model, c.Destination) {

@@ -283,7 +283,7 @@ func TestCyclonusRandom(t *testing.T) {
 		}
 		// The connection list must say the same as the per-connection verdicts.
 		conns := map[[2]string][]netmodel.PortRange{}
-		for _, conn := range cmp.model.Connections(nil) {
+		for _, conn := range cmp.model.Connections("") {
 			if conn.Source.Workload != nil && conn.Destination.Workload != nil {
 				conns[[2]string{conn.Source.String(), conn.Destination.String()}] = conn.Ports
 			}
