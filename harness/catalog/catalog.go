@@ -50,6 +50,12 @@ type Parameter struct {
 	Description string `json:"description"`
 }
 
+// PodSecurityCheck ties a rule to an upstream Pod Security Standards check.
+type PodSecurityCheck struct {
+	Check string `json:"check"`
+	Level string `json:"level"`
+}
+
 // AllRuntimes are the places a rule can run.
 var AllRuntimes = []string{"library", "cli", "audit", "opa", "conftest", "gatekeeper"}
 
@@ -86,6 +92,10 @@ type Rule struct {
 	Remediation string      `json:"remediation"`
 	References  []string    `json:"references"`
 	Parameters  []Parameter `json:"parameters"`
+	// PodSecurity names the Pod Security Standards check the rule implements, as Pod
+	// Security Admission (k8s.io/pod-security-admission) names it, and the level it
+	// belongs to. Such rules take the level and version parameters.
+	PodSecurity *PodSecurityCheck `json:"podSecurity,omitempty"`
 	// Sync lists the apiVersion/kind pairs a cross-object rule reads from data.inventory,
 	// so Gatekeeper can be told to replicate them. Every inventory rule declares it.
 	Sync []Kind `json:"sync,omitempty"`
@@ -237,6 +247,16 @@ func (r Rule) validate() error {
 		}
 		if len(r.Runtimes) == 0 || r.RunsIn("opa") || r.RunsIn("conftest") || r.RunsIn("gatekeeper") {
 			problems = append(problems, "a rule that reads a harness model runs only in library, cli and audit: list them in runtimes")
+		}
+	}
+	if ps := r.PodSecurity; ps != nil {
+		if ps.Check == "" || (ps.Level != "baseline" && ps.Level != "restricted") {
+			problems = append(problems, fmt.Sprintf("podSecurity %+v needs a check and the level baseline or restricted", *ps))
+		}
+		for _, name := range []string{"level", "version"} {
+			if !slices.ContainsFunc(r.Parameters, func(p Parameter) bool { return p.Name == name && p.Type == "string" }) {
+				problems = append(problems, fmt.Sprintf("a Pod Security Standards rule takes the string parameter %q", name))
+			}
 		}
 	}
 	switch {

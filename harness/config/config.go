@@ -12,6 +12,9 @@
 //	  RF-SURF-002:
 //	    sensitive_ports: [22, 3306]
 //	disabled: [RF-NET-022]        # rules switched off everywhere the config goes
+//	podSecurity:                  # the Pod Security Standards rules' level and version
+//	  level: baseline             # privileged, baseline or restricted (default)
+//	  version: v1.30              # latest (default) or v1.N
 package config
 
 import (
@@ -34,6 +37,36 @@ type Config struct {
 	// Disabled switches rules off: cross-object rules, for example, when the scanned set
 	// is only part of a cluster.
 	Disabled []string `json:"disabled,omitempty"`
+	// PodSecurity sets the level and version of every Pod Security Standards rule that
+	// has no parameters of its own.
+	PodSecurity *PodSecurity `json:"podSecurity,omitempty"`
+}
+
+// PodSecurity is a Pod Security Standards level and version, as Pod Security Admission's
+// namespace labels give them.
+type PodSecurity struct {
+	Level   string `json:"level,omitempty"`
+	Version string `json:"version,omitempty"`
+}
+
+// PodSecurityLevels are the levels of the Pod Security Standards, least strict first.
+var PodSecurityLevels = []string{"privileged", "baseline", "restricted"}
+
+var podSecurityVersion = regexp.MustCompile(`^(latest|v1\.(0|[1-9][0-9]*))$`)
+
+// ValidPodSecurityVersion reports whether v is a version Pod Security Admission accepts:
+// latest or v1.N.
+func ValidPodSecurityVersion(v string) bool { return podSecurityVersion.MatchString(v) }
+
+func (p PodSecurity) validate() []error {
+	var problems []error
+	if p.Level != "" && !slices.Contains(PodSecurityLevels, p.Level) {
+		problems = append(problems, fmt.Errorf("podSecurity.level %q is not one of %v", p.Level, PodSecurityLevels))
+	}
+	if p.Version != "" && !ValidPodSecurityVersion(p.Version) {
+		problems = append(problems, fmt.Errorf("podSecurity.version %q is neither latest nor v1.N", p.Version))
+	}
+	return problems
 }
 
 // Exemption silences one rule for the objects it matches.
@@ -103,6 +136,9 @@ func (c Config) Validate(rules map[string]RuleInfo) error {
 		if _, ok := rules[id]; !ok {
 			problems = append(problems, fmt.Errorf("disabled: unknown rule %q", id))
 		}
+	}
+	if c.PodSecurity != nil {
+		problems = append(problems, c.PodSecurity.validate()...)
 	}
 	for id, params := range c.Parameters {
 		info, ok := rules[id]

@@ -101,35 +101,42 @@ workload_groups := {
 
 is_workload if workload_groups[kind][group]
 
-# pod_specs holds every pod spec the object carries, with the path to it:
-# {"spec": <PodSpec>, "path": "spec.template.spec"}.
-pod_specs contains {"spec": s, "path": "spec"} if {
+# pod_specs holds every pod spec the object carries, with the path to it and the pod
+# metadata that goes with it (the object's own for a Pod, the template's otherwise):
+# {"spec": <PodSpec>, "path": "spec.template.spec", "metadata": {...},
+# "metadata_path": "spec.template.metadata"}.
+pod_specs contains {"spec": s, "path": "spec", "metadata": metadata, "metadata_path": "metadata"} if {
 	is_workload
 	kind == "Pod"
 	s := resource.spec
 	is_object(s)
 }
 
-pod_specs contains {"spec": s, "path": "template.spec"} if {
+pod_specs contains pod_spec_entry(resource.template, "template") if {
 	is_workload
 	kind == "PodTemplate"
-	s := resource.template.spec
-	is_object(s)
 }
 
-pod_specs contains {"spec": s, "path": "spec.template.spec"} if {
+pod_specs contains pod_spec_entry(resource.spec.template, "spec.template") if {
 	is_workload
 	template_kinds[kind]
-	s := resource.spec.template.spec
-	is_object(s)
 }
 
-pod_specs contains {"spec": s, "path": "spec.jobTemplate.spec.template.spec"} if {
+pod_specs contains pod_spec_entry(resource.spec.jobTemplate.spec.template, "spec.jobTemplate.spec.template") if {
 	is_workload
 	kind == "CronJob"
-	s := resource.spec.jobTemplate.spec.template.spec
-	is_object(s)
 }
+
+pod_spec_entry(template, path) := {
+	"spec": template.spec,
+	"path": concat(".", [path, "spec"]),
+	"metadata": object_or_empty(object.get(template, "metadata", {})),
+	"metadata_path": concat(".", [path, "metadata"]),
+} if is_object(template.spec)
+
+object_or_empty(x) := x if is_object(x)
+
+else := {}
 
 template_kinds := {"ReplicationController", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
 

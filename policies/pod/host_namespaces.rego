@@ -1,11 +1,11 @@
 # METADATA
 # title: Host namespaces shared with the node
 # description: >-
-#   A pod spec that sets hostNetwork, hostPID or hostIPC to true joins the node's network,
-#   process ID or IPC namespace: its containers can sniff and bind the node's interfaces
-#   and reach services listening on localhost, see and signal every process on the node
-#   (and read their environment and files through /proc), or read the node's shared
-#   memory. NetworkPolicies do not apply to host-network pods.
+#   A pod that shares the node's network, process ID or IPC namespace sees and reaches
+#   what the node does: its loopback services and every interface, every process on the
+#   node, and shared memory of other pods. This is the Pod Security Standards check
+#   hostNamespaces (baseline); it applies at the baseline and restricted levels, as the
+#   version parameter's Kubernetes release defines it.
 # scope: package
 # custom:
 #   id: RF-POD-002
@@ -23,6 +23,7 @@
 #     - {apiVersion: extensions/v1beta1, kind: ReplicaSet}
 #     - {apiVersion: batch/v1, kind: Job}
 #     - {apiVersion: batch/v1, kind: CronJob}
+#   podSecurity: {check: hostNamespaces, level: baseline}
 #   remediation: >-
 #     Remove hostNetwork, hostPID and hostIPC from the pod spec or set them to false.
 #     Expose network services through a Service instead of the node's network, and keep
@@ -34,23 +35,27 @@
 #     - "CIS Kubernetes Benchmark 5.2.5: Minimize the admission of containers wishing to share the host network namespace"
 #     - "Pod Security Standards (baseline): Host Namespaces"
 #     - "NSA/CISA Kubernetes Hardening Guide: Pod security enforcement"
+#     - Pod Security Admission check hostNamespaces (k8s.io/pod-security-admission)
 #     - https://kubernetes.io/docs/concepts/security/pod-security-standards/
-#   parameters: []
+#   parameters:
+#     - name: level
+#       type: string
+#       default: restricted
+#       description: >-
+#         the Pod Security Standards level to hold pods to: baseline or restricted
+#         (privileged turns the check off; any other value means restricted, as Pod
+#         Security Admission reads an invalid label); the podSecurity block of ringfence
+#         configuration sets it for every such rule
+#     - name: version
+#       type: string
+#       default: latest
+#       description: >-
+#         the Kubernetes release whose definition of the standard applies: latest or v1.N
+#         (versions after the newest known one, and invalid values, mean latest)
 package ringfence.rules.pod.host_namespaces
 
-import data.ringfence.lib.core
+import data.ringfence.lib.pss
 
-deny contains {"msg": msg, "field": field} if {
-	some ps in core.pod_specs
-	some name, shared in host_namespaces
-	ps.spec[name] == true
-	field := sprintf("%s.%s", [ps.path, name])
-	msg := sprintf("%s: pod spec sets %s to true and shares the node's %s", [core.display, name, shared])
-}
-
-# host_namespaces maps each pod spec field to the node namespace it shares.
-host_namespaces := {
-	"hostNetwork": "network namespace",
-	"hostPID": "process ID namespace",
-	"hostIPC": "IPC namespace",
+deny contains finding if {
+	some finding in pss.violations("hostNamespaces", rego.metadata.chain())
 }

@@ -4,8 +4,11 @@
 #   A container port with a hostPort is bound on the node's own network interfaces: it is
 #   reachable by anything that can reach the node, outside the Service abstraction and
 #   often outside NetworkPolicy enforcement, and it ties the pod to nodes where that port
-#   is free. Init, regular and ephemeral containers are checked. Pods with hostNetwork
-#   listen on the node whatever their ports say; RF-POD-002 reports those.
+#   is free. Init, regular and ephemeral containers are checked. On the host network the
+#   API server sets every regular and init container port's hostPort to its
+#   containerPort, so those ports are reported too. This is the Pod Security Standards
+#   check hostPorts (baseline); it applies at the baseline and restricted levels, as the
+#   version parameter's Kubernetes release defines it.
 # scope: package
 # custom:
 #   id: RF-POD-003
@@ -23,53 +26,58 @@
 #     - {apiVersion: extensions/v1beta1, kind: ReplicaSet}
 #     - {apiVersion: batch/v1, kind: Job}
 #     - {apiVersion: batch/v1, kind: CronJob}
+#   podSecurity: {check: hostPorts, level: baseline}
 #   remediation: >-
-#     Remove hostPort from the container's ports (or set it to 0) and expose the port
-#     through a Service (ClusterIP, or NodePort/LoadBalancer behind source restrictions)
-#     or an Ingress. Host ports a node agent genuinely needs can be listed in the
-#     allowed_host_ports parameter.
+#     Remove hostPort from the container ports and expose the workload through a Service;
+#     if a node agent must listen on the node, list the port in allowed_host_ports and
+#     keep the agent in a dedicated namespace.
 #   references:
 #     - "CIS Kubernetes Benchmark 5.2.13: Minimize the admission of containers which use HostPorts"
 #     - "Pod Security Standards (baseline): Host Ports"
 #     - "NSA/CISA Kubernetes Hardening Guide: Pod security enforcement"
+#     - Pod Security Admission check hostPorts (k8s.io/pod-security-admission)
 #     - https://kubernetes.io/docs/concepts/security/pod-security-standards/
-#     - https://kubernetes.io/docs/concepts/configuration/overview/#services
 #   parameters:
+#     - name: level
+#       type: string
+#       default: restricted
+#       description: >-
+#         the Pod Security Standards level to hold pods to: baseline or restricted
+#         (privileged turns the check off; any other value means restricted, as Pod
+#         Security Admission reads an invalid label); the podSecurity block of ringfence
+#         configuration sets it for every such rule
+#     - name: version
+#       type: string
+#       default: latest
+#       description: >-
+#         the Kubernetes release whose definition of the standard applies: latest or v1.N
+#         (versions after the newest known one, and invalid values, mean latest)
 #     - name: allowed_host_ports
 #       type: array
 #       items: integer
 #       default: []
 #       description: >-
 #         host port numbers (integers) that containers may use, the "known list" the Pod
-#         Security Standards allow; empty forbids every host port
+#         Security Standards allow; empty forbids every host port, as Pod Security
+#         Admission does
 package ringfence.rules.pod.host_ports
 
 import data.ringfence.lib.core
+import data.ringfence.lib.pss
 
-deny contains {"msg": msg, "field": field} if {
-	some c in core.containers
-	ports := c.container.ports
-	is_array(ports)
-	some i, port in ports
-	host_port := port.hostPort
-	is_number(host_port)
-	host_port != 0
-	not allowed(host_port)
-	field := sprintf("%s.ports[%d].hostPort", [c.path, i])
-	msg := sprintf("%s: container %q binds host port %v/%s on the node", [core.display, c.name, host_port, protocol(port)])
+deny contains {"msg": sprintf("%s: %s", [core.display, v.msg]), "field": v.field} if {
+	chain := rego.metadata.chain()
+	m := pss.minor(pss.setting(chain, "version"))
+	pss.applies("hostPorts", pss.setting(chain, "level"), m)
+	some ps in core.pod_specs
+	some v in pss.host_ports(ps)
+	not allowed(v.port, chain)
 }
 
-# allowed is true when the allowed_host_ports parameter lists the port.
-allowed(host_port) if {
-	ports := core.parameter(rego.metadata.chain(), "allowed_host_ports")
+allowed(port, chain) if {
+	ports := core.parameter(chain, "allowed_host_ports")
 	is_array(ports)
 	some p in ports
 	is_number(p)
-	p == host_port
+	p == port
 }
-
-# protocol is the port's protocol, "TCP" (the API default) when unset.
-protocol(port) := port.protocol if {
-	is_string(port.protocol)
-	port.protocol != ""
-} else := "TCP"

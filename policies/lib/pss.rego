@@ -1,0 +1,711 @@
+# METADATA
+# title: ringfence Pod Security Standards library
+# description: >-
+#   The checks of the Pod Security Standards as Pod Security Admission evaluates them
+#   (k8s.io/pod-security-admission), for every level and version: which checks apply at a
+#   level and version, and, for each check, the fields of a pod spec that fail it. Every
+#   check takes a pod spec entry of core.pod_specs ({"spec", "path", "metadata",
+#   "metadata_path"}) and a minor version number, and returns a set of {"field", "msg"}.
+#   Pod specs are judged as the API server stores them: a volume with no source is an
+#   emptyDir, and on the host network a container port without a hostPort binds the same
+#   port on the node.
+# scope: package
+package ringfence.lib.pss
+
+import data.ringfence.lib.core
+
+# latest_minor is the newest Kubernetes minor version whose checks are known here; "latest"
+# and any newer version mean it, as upstream caps versions at its newest check.
+latest_minor := 37
+
+level_rank := {"privileged": 0, "baseline": 1, "restricted": 2}
+
+# checks maps each upstream check ID to its level and the first version it applies to.
+checks := {
+	"privileged": {"level": "baseline", "since": 0},
+	"hostNamespaces": {"level": "baseline", "since": 0},
+	"hostPorts": {"level": "baseline", "since": 0},
+	"hostPathVolumes": {"level": "baseline", "since": 0},
+	"capabilities_baseline": {"level": "baseline", "since": 0},
+	"appArmorProfile": {"level": "baseline", "since": 0},
+	"seLinuxOptions": {"level": "baseline", "since": 0},
+	"seccompProfile_baseline": {"level": "baseline", "since": 0},
+	"sysctls": {"level": "baseline", "since": 0},
+	"procMount": {"level": "baseline", "since": 0},
+	"windowsHostProcess": {"level": "baseline", "since": 0},
+	"hostProbesAndHostLifecycle": {"level": "baseline", "since": 34},
+	"restrictedVolumes": {"level": "restricted", "since": 0},
+	"allowPrivilegeEscalation": {"level": "restricted", "since": 8},
+	"runAsNonRoot": {"level": "restricted", "since": 0},
+	"runAsUser": {"level": "restricted", "since": 23},
+	"seccompProfile_restricted": {"level": "restricted", "since": 19},
+	"capabilities_restricted": {"level": "restricted", "since": 22},
+	"procMount_restricted": {"level": "restricted", "since": 35},
+}
+
+# overridden_by maps a baseline check to the restricted check that replaces it at the
+# restricted level, from the version that check first applies.
+overridden_by := {
+	"hostPathVolumes": "restrictedVolumes",
+	"seccompProfile_baseline": "seccompProfile_restricted",
+	"capabilities_baseline": "capabilities_restricted",
+	"procMount": "procMount_restricted",
+}
+
+# level normalises a level setting: anything but privileged, baseline or restricted is
+# restricted, as Pod Security Admission reads an invalid enforce label.
+level(value) := value if level_rank[value]
+
+else := "restricted"
+
+# minor returns the minor version a version setting ("latest" or "v1.N") names, capped at
+# latest_minor; anything else means latest, as upstream reads an invalid version label.
+minor(value) := min([to_number(substring(value, 3, -1)), latest_minor]) if {
+	is_string(value)
+	regex.match(`^v1\.([0-9]|[1-9][0-9]*)$`, value)
+} else := latest_minor
+
+# applies is true when check id is part of the standard at level and minor version m.
+applies(id, lvl, m) if {
+	info := checks[id]
+	level_rank[level(lvl)] >= level_rank[info.level]
+	m >= info.since
+	not overridden(id, level(lvl), m)
+}
+
+overridden(id, "restricted", m) if m >= checks[overridden_by[id]].since
+
+# setting reads the level or version a Pod Security Standards rule applies: Gatekeeper's
+# input.parameters, else the rule's own parameters in ringfence configuration, else the
+# configuration's podSecurity block, else the rule's METADATA default.
+setting(chain, key) := v if {
+	core.is_review
+	v := input.parameters[key]
+} else := v if {
+	not core.is_review
+	v := data.ringfence.config.parameters[core.rule_id(chain)][key]
+} else := v if {
+	not core.is_review
+	v := data.ringfence.config.podSecurity[key]
+} else := core.parameter(chain, key)
+
+# violations returns the findings of check id on every pod spec of the object under review
+# at the level and version the calling rule is set to, as {"msg", "field"}.
+violations(id, chain) := {{"msg": sprintf("%s: %s", [core.display, v.msg]), "field": v.field} |
+	m := minor(setting(chain, "version"))
+	applies(id, setting(chain, "level"), m)
+	some ps in core.pod_specs
+	some v in check(id, ps, m)
+}
+
+# failing returns the IDs of the checks a pod spec entry fails at a level and version.
+failing(ps, lvl, version) := {id |
+	m := minor(version)
+	some id, _ in checks
+	applies(id, lvl, m)
+	count(check(id, ps, m)) > 0
+}
+
+# check returns the findings of check id for a pod spec entry at minor version m; only
+# the definition for id is evaluated.
+check("privileged", ps, _) := privileged(ps)
+
+check("hostNamespaces", ps, _) := host_namespaces(ps)
+
+check("hostPorts", ps, _) := host_ports(ps)
+
+check("hostPathVolumes", ps, _) := host_path_volumes(ps)
+
+check("capabilities_baseline", ps, _) := capabilities_baseline(ps)
+
+check("appArmorProfile", ps, _) := app_armor_profile(ps)
+
+check("seLinuxOptions", ps, m) := se_linux_options(ps, m)
+
+check("seccompProfile_baseline", ps, m) := seccomp_profile_baseline(ps, m)
+
+check("sysctls", ps, m) := sysctls(ps, m)
+
+check("procMount", ps, m) := proc_mount_baseline(ps, m)
+
+check("windowsHostProcess", ps, _) := windows_host_process(ps)
+
+check("hostProbesAndHostLifecycle", ps, _) := host_probes_and_lifecycle(ps)
+
+check("restrictedVolumes", ps, _) := restricted_volumes(ps)
+
+check("allowPrivilegeEscalation", ps, m) := allow_privilege_escalation(ps, m)
+
+check("runAsNonRoot", ps, m) := run_as_non_root(ps, m)
+
+check("runAsUser", ps, m) := run_as_user(ps, m)
+
+check("seccompProfile_restricted", ps, m) := seccomp_profile_restricted(ps, m)
+
+check("capabilities_restricted", ps, m) := capabilities_restricted(ps, m)
+
+check("procMount_restricted", ps, _) := proc_mount(ps)
+
+# containers holds the containers of a pod spec entry, init, regular and ephemeral, with
+# their full path. Those of the object under review are built once per evaluation.
+containers(ps) := object_containers[ps.path] if core.pod_specs[ps]
+
+else := container_set(ps)
+
+object_containers[path] := container_set(ps) if {
+	some ps in core.pod_specs
+	path := ps.path
+}
+
+container_set(ps) := {c |
+	some field in core.container_fields
+	is_array(ps.spec[field])
+	some i, ctr in ps.spec[field]
+	is_object(ctr)
+	c := {
+		"container": ctr,
+		"name": core.container_name(ctr),
+		"raw_name": object.get(ctr, "name", ""),
+		"field": field,
+		"path": sprintf("%s.%s[%d]", [ps.path, field, i]),
+		"context": object_or_empty(object.get(ctr, "securityContext", {})),
+	}
+}
+
+# pod_context is the pod-level securityContext of a pod spec ({} when unset).
+pod_context(ps) := object_or_empty(object.get(ps.spec, "securityContext", {}))
+
+object_or_empty(x) := x if is_object(x)
+
+else := {}
+
+# set is true when an object field holds a value (a key with null is unset, as in Go).
+set(obj, key) if {
+	is_object(obj)
+	not is_null(object.get(obj, key, null))
+}
+
+# has_object and has_boolean test a field inside a function: a negated built-in call on a
+# missing field ("not is_object(x.missing)") is undefined in Rego, not true.
+has_object(obj, key) if is_object(obj[key])
+
+has_boolean(obj, key) if is_boolean(obj[key])
+
+windows(ps) if ps.spec.os.name == "windows"
+
+# user_namespace is true for pods with spec.hostUsers false, which some checks relax
+# from version 1.35.
+user_namespace(ps) if ps.spec.hostUsers == false
+
+annotation_field(ps, key) := sprintf("%s.annotations[%q]", [ps.metadata_path, key])
+
+annotations(ps) := a if {
+	a := ps.metadata.annotations
+	is_object(a)
+} else := {}
+
+# privileged: containers must not set securityContext.privileged=true.
+privileged(ps) := {v |
+	some c in containers(ps)
+	c.context.privileged == true
+	v := {
+		"field": sprintf("%s.securityContext.privileged", [c.path]),
+		"msg": sprintf("container %q sets securityContext.privileged to true", [c.name]),
+	}
+}
+
+host_namespace_names := {
+	"hostNetwork": "network namespace",
+	"hostPID": "process ID namespace",
+	"hostIPC": "IPC namespace",
+}
+
+# hostNamespaces: hostNetwork, hostPID and hostIPC must be unset or false.
+host_namespaces(ps) := {v |
+	some name, shared in host_namespace_names
+	ps.spec[name] == true
+	v := {
+		"field": sprintf("%s.%s", [ps.path, name]),
+		"msg": sprintf("pod spec sets %s to true and shares the node's %s", [name, shared]),
+	}
+}
+
+# hostPorts: no container port may bind a host port; on the host network the API server
+# defaults hostPort to containerPort for regular and init containers.
+host_ports(ps) := explicit_host_ports(ps) | defaulted_host_ports(ps)
+
+explicit_host_ports(ps) := {v |
+	some c in containers(ps)
+	some i, port in ports(c.container)
+	is_number(port.hostPort)
+	port.hostPort != 0
+	v := {
+		"field": sprintf("%s.ports[%d].hostPort", [c.path, i]),
+		"msg": sprintf("container %q binds host port %v/%s on the node", [c.name, port.hostPort, protocol(port)]),
+		"port": port.hostPort,
+	}
+}
+
+defaulted_host_ports(ps) := {v |
+	ps.spec.hostNetwork == true
+	some c in containers(ps)
+	c.field != "ephemeralContainers"
+	some i, port in ports(c.container)
+	object.get(port, "hostPort", 0) in {0, null}
+	is_number(port.containerPort)
+	port.containerPort != 0
+	v := {
+		"field": sprintf("%s.ports[%d].containerPort", [c.path, i]),
+		"msg": sprintf(
+			"container %q binds host port %v/%s on the node (on the host network hostPort defaults to containerPort)",
+			[c.name, port.containerPort, protocol(port)],
+		),
+		"port": port.containerPort,
+	}
+}
+
+ports(ctr) := [p | some p in ctr.ports; is_object(p)] if is_array(ctr.ports)
+
+else := []
+
+protocol(port) := port.protocol if {
+	is_string(port.protocol)
+	port.protocol != ""
+} else := "TCP"
+
+# hostPathVolumes: no hostPath volumes.
+host_path_volumes(ps) := {v |
+	some i, volume in volumes(ps)
+	is_object(volume.hostPath)
+	v := {
+		"field": sprintf("%s.volumes[%d].hostPath", [ps.path, i]),
+		"msg": host_path_message(volume),
+	}
+}
+
+host_path_message(volume) := sprintf("volume %q mounts host path %q", [volume_name(volume), volume.hostPath.path]) if {
+	is_string(volume.hostPath.path)
+} else := sprintf("volume %q is a hostPath volume without a path", [volume_name(volume)])
+
+volumes(ps) := ps.spec.volumes if is_array(ps.spec.volumes)
+
+else := []
+
+volume_name(volume) := volume.name if is_string(volume.name)
+
+else := "<unnamed>"
+
+baseline_capabilities := {
+	"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
+	"NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+}
+
+# capabilities_baseline: capabilities.add holds only the default set.
+capabilities_baseline(ps) := {v |
+	some c in containers(ps)
+	some i, capability in added_capabilities(c)
+	not baseline_capabilities[capability]
+	v := {
+		"field": sprintf("%s.securityContext.capabilities.add[%d]", [c.path, i]),
+		"msg": sprintf(
+			"container %q adds capability %q, which is not in the Pod Security Standards baseline set",
+			[c.name, capability],
+		),
+	}
+}
+
+# added_capabilities maps the index of each capability a container adds to its name.
+added_capabilities(c) := {i: x | some i, x in c.context.capabilities.add; is_string(x)} if {
+	is_array(c.context.capabilities.add)
+} else := {}
+
+allowed_app_armor_types := {"RuntimeDefault", "Localhost"}
+
+app_armor_annotation_prefix := "container.apparmor.security.beta.kubernetes.io/"
+
+# appArmorProfile: profile types RuntimeDefault or Localhost only, and the beta annotations
+# runtime/default, localhost/* or empty.
+app_armor_profile(ps) := (pod_app_armor(ps) | container_app_armor(ps)) | annotation_app_armor(ps)
+
+pod_app_armor(ps) := {v |
+	profile := pod_context(ps).appArmorProfile
+	is_object(profile)
+	not allowed_app_armor_types[object.get(profile, "type", "")]
+	v := {
+		"field": sprintf("%s.securityContext.appArmorProfile.type", [ps.path]),
+		"msg": sprintf("pod sets AppArmor profile type %q", [object.get(profile, "type", "")]),
+	}
+}
+
+container_app_armor(ps) := {v |
+	some c in containers(ps)
+	profile := c.context.appArmorProfile
+	is_object(profile)
+	not allowed_app_armor_types[object.get(profile, "type", "")]
+	v := {
+		"field": sprintf("%s.securityContext.appArmorProfile.type", [c.path]),
+		"msg": sprintf("container %q sets AppArmor profile type %q", [c.name, object.get(profile, "type", "")]),
+	}
+}
+
+annotation_app_armor(ps) := {v |
+	some key, value in annotations(ps)
+	startswith(key, app_armor_annotation_prefix)
+	is_string(value)
+	not allowed_app_armor_annotation(value)
+	v := {
+		"field": annotation_field(ps, key),
+		"msg": sprintf("annotation %s sets AppArmor profile %q", [key, value]),
+	}
+}
+
+allowed_app_armor_annotation("")
+
+allowed_app_armor_annotation("runtime/default")
+
+allowed_app_armor_annotation(value) if startswith(value, "localhost/")
+
+# seLinuxOptions: type only one of the container types, user and role unset.
+se_linux_options(ps, m) := pod_se_linux(ps, m) | container_se_linux(ps, m)
+
+se_linux_types(m) := {"", "container_t", "container_init_t", "container_kvm_t"} if m < 31
+
+else := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
+
+pod_se_linux(ps, m) := {v |
+	options := pod_context(ps).seLinuxOptions
+	is_object(options)
+	some problem in se_linux_problems(options, m)
+	v := {
+		"field": sprintf("%s.securityContext.seLinuxOptions.%s", [ps.path, problem.key]),
+		"msg": sprintf("pod sets seLinuxOptions %s", [problem.what]),
+	}
+}
+
+container_se_linux(ps, m) := {v |
+	some c in containers(ps)
+	options := c.context.seLinuxOptions
+	is_object(options)
+	some problem in se_linux_problems(options, m)
+	v := {
+		"field": sprintf("%s.securityContext.seLinuxOptions.%s", [c.path, problem.key]),
+		"msg": sprintf("container %q sets seLinuxOptions %s", [c.name, problem.what]),
+	}
+}
+
+se_linux_problems(options, m) := {p |
+	some key in ["type", "user", "role"]
+	value := object.get(options, key, "")
+	is_string(value)
+	problem_value(key, value, m)
+	p := {"key": key, "what": sprintf("%s %q", [key, value])}
+}
+
+problem_value("type", value, m) if not se_linux_types(m)[value]
+
+problem_value(key, value, _) if {
+	key in {"user", "role"}
+	value != ""
+}
+
+# seccompProfile (baseline): before 1.19 the alpha annotations, from 1.19 the fields, must
+# not name a profile other than RuntimeDefault or Localhost (Unconfined is forbidden).
+seccomp_profile_baseline(ps, m) := seccomp_annotations(ps) if m < 19
+
+else := pod_seccomp_explicit(ps) | container_seccomp_explicit(ps)
+
+seccomp_pod_annotation := "seccomp.security.alpha.kubernetes.io/pod"
+
+seccomp_container_annotation_prefix := "container.seccomp.security.alpha.kubernetes.io/"
+
+seccomp_annotations(ps) := {v |
+	some key in seccomp_annotation_keys(ps)
+	value := annotations(ps)[key]
+	is_string(value)
+	not valid_seccomp_annotation(value)
+	v := {
+		"field": annotation_field(ps, key),
+		"msg": sprintf("annotation %s sets seccomp profile %q", [key, value]),
+	}
+}
+
+# seccomp_annotation_keys are the pod annotation and one per container the check reads.
+seccomp_annotation_keys(ps) := {seccomp_pod_annotation} | {concat("", [seccomp_container_annotation_prefix, c.raw_name]) |
+	some c in containers(ps)
+	is_string(c.raw_name)
+}
+
+valid_seccomp_annotation("runtime/default")
+
+valid_seccomp_annotation("docker/default")
+
+valid_seccomp_annotation(value) if startswith(value, "localhost/")
+
+valid_seccomp_types := {"RuntimeDefault", "Localhost"}
+
+pod_seccomp_explicit(ps) := {v |
+	profile := pod_context(ps).seccompProfile
+	is_object(profile)
+	not valid_seccomp_types[object.get(profile, "type", "")]
+	v := {
+		"field": sprintf("%s.securityContext.seccompProfile.type", [ps.path]),
+		"msg": sprintf("pod sets seccomp profile type %q", [object.get(profile, "type", "")]),
+	}
+}
+
+container_seccomp_explicit(ps) := {v |
+	some c in containers(ps)
+	profile := c.context.seccompProfile
+	is_object(profile)
+	not valid_seccomp_types[object.get(profile, "type", "")]
+	v := {
+		"field": sprintf("%s.securityContext.seccompProfile.type", [c.path]),
+		"msg": sprintf("container %q sets seccomp profile type %q", [c.name, object.get(profile, "type", "")]),
+	}
+}
+
+# seccompProfile (restricted): every container runs RuntimeDefault or Localhost, set on
+# the container or the pod; Windows pods are exempt from 1.25.
+seccomp_profile_restricted(ps, m) := set() if {
+	m >= 25
+	windows(ps)
+} else := (pod_seccomp_explicit(ps) | container_seccomp_explicit(ps)) | container_seccomp_implicit(ps)
+
+container_seccomp_implicit(ps) := {v |
+	not pod_seccomp_valid(ps)
+	some c in containers(ps)
+	not has_object(c.context, "seccompProfile")
+	v := {
+		"field": sprintf("%s.securityContext.seccompProfile", [c.path]),
+		"msg": sprintf("container %q has no seccomp profile: neither it nor the pod sets RuntimeDefault or Localhost", [c.name]),
+	}
+}
+
+pod_seccomp_valid(ps) if valid_seccomp_types[pod_context(ps).seccompProfile.type]
+
+# sysctls: only the namespaced sysctls the standard deems safe at each version.
+sysctls(ps, m) := {v |
+	entries := pod_context(ps).sysctls
+	is_array(entries)
+	some i, entry in entries
+	is_object(entry)
+	name := object.get(entry, "name", "")
+	is_string(name)
+	not safe_sysctl(name, m)
+	v := {
+		"field": sprintf("%s.securityContext.sysctls[%d].name", [ps.path, i]),
+		"msg": sprintf("pod sets sysctl %q, which is not in the safe set", [name]),
+	}
+}
+
+safe_sysctls := {
+	0: {
+		"kernel.shm_rmid_forced",
+		"net.ipv4.ip_local_port_range",
+		"net.ipv4.tcp_syncookies",
+		"net.ipv4.ping_group_range",
+		"net.ipv4.ip_unprivileged_port_start",
+	},
+	27: {"net.ipv4.ip_local_reserved_ports"},
+	29: {
+		"net.ipv4.tcp_keepalive_time",
+		"net.ipv4.tcp_fin_timeout",
+		"net.ipv4.tcp_keepalive_intvl",
+		"net.ipv4.tcp_keepalive_probes",
+	},
+	32: {"net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"},
+	37: {"net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat"},
+}
+
+safe_sysctl(name, m) if {
+	some since, names in safe_sysctls
+	m >= since
+	names[name]
+}
+
+# procMount (baseline): the Default proc mount only; pods in a user namespace are exempt
+# from 1.35, when procMount_restricted takes over at the restricted level.
+proc_mount_baseline(ps, m) := set() if {
+	m >= 35
+	user_namespace(ps)
+} else := proc_mount(ps)
+
+proc_mount(ps) := {v |
+	some c in containers(ps)
+	value := c.context.procMount
+	is_string(value)
+	value != "Default"
+	v := {
+		"field": sprintf("%s.securityContext.procMount", [c.path]),
+		"msg": sprintf("container %q sets procMount %q", [c.name, value]),
+	}
+}
+
+# windowsHostProcess: no Windows HostProcess pods or containers.
+windows_host_process(ps) := {v |
+	pod_context(ps).windowsOptions.hostProcess == true
+	v := {
+		"field": sprintf("%s.securityContext.windowsOptions.hostProcess", [ps.path]),
+		"msg": "pod sets windowsOptions.hostProcess to true and runs on the Windows host",
+	}
+} | {v |
+	some c in containers(ps)
+	c.context.windowsOptions.hostProcess == true
+	v := {
+		"field": sprintf("%s.securityContext.windowsOptions.hostProcess", [c.path]),
+		"msg": sprintf("container %q sets windowsOptions.hostProcess to true and runs on the Windows host", [c.name]),
+	}
+}
+
+# hostProbesAndHostLifecycle (from 1.34): probes and lifecycle hooks must not name a host,
+# which would let the kubelet reach any address for the pod.
+host_probes_and_lifecycle(ps) := {v |
+	some c in containers(ps)
+	some handler in handlers(c.container)
+	some action in ["httpGet", "tcpSocket"]
+	host := handler.value[action].host
+	is_string(host)
+	host != ""
+	v := {
+		"field": sprintf("%s.%s.%s.host", [c.path, handler.path, action]),
+		"msg": sprintf("container %q %s sends %s to host %q", [c.name, handler.what, action, host]),
+	}
+}
+
+handlers(ctr) := {h |
+	some probe in ["livenessProbe", "readinessProbe", "startupProbe"]
+	is_object(ctr[probe])
+	h := {"value": ctr[probe], "path": probe, "what": probe}
+} | {h |
+	some hook in ["postStart", "preStop"]
+	is_object(ctr.lifecycle[hook])
+	h := {"value": ctr.lifecycle[hook], "path": sprintf("lifecycle.%s", [hook]), "what": sprintf("%s hook", [hook])}
+}
+
+allowed_volume_sources := {
+	"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image",
+	"persistentVolumeClaim", "projected", "secret",
+}
+
+restricted_volume_sources := {
+	"hostPath", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "nfs", "iscsi",
+	"glusterfs", "rbd", "flexVolume", "cinder", "cephfs", "flocker", "fc", "azureFile",
+	"vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk", "portworxVolume",
+	"scaleIO", "storageos",
+}
+
+# restrictedVolumes: only the volume types the standard allows. A volume with no source
+# at all becomes an emptyDir when the API server stores it.
+restricted_volumes(ps) := {v |
+	some i, volume in volumes(ps)
+	is_object(volume)
+	not has_source(volume, allowed_volume_sources)
+	some source in restricted_volume_sources
+	set(volume, source)
+	v := {
+		"field": sprintf("%s.volumes[%d].%s", [ps.path, i, source]),
+		"msg": sprintf("volume %q uses the restricted volume type %s", [volume_name(volume), source]),
+	}
+}
+
+has_source(volume, sources) if {
+	some source in sources
+	set(volume, source)
+}
+
+# allowPrivilegeEscalation (from 1.8): every container sets it to false; Windows pods are
+# exempt from 1.25.
+allow_privilege_escalation(ps, m) := set() if {
+	m >= 25
+	windows(ps)
+} else := {v |
+	some c in containers(ps)
+	not escalation_disabled(c)
+	v := {
+		"field": sprintf("%s.securityContext.allowPrivilegeEscalation", [c.path]),
+		"msg": escalation_message(c),
+	}
+}
+
+escalation_disabled(c) if c.context.allowPrivilegeEscalation == false
+
+escalation_message(c) := sprintf("container %q sets securityContext.allowPrivilegeEscalation to true", [c.name]) if {
+	c.context.allowPrivilegeEscalation == true
+} else := sprintf("container %q does not set securityContext.allowPrivilegeEscalation to false", [c.name])
+
+# runAsNonRoot: the pod or every container sets runAsNonRoot to true, and none sets it to
+# false; pods in a user namespace are exempt from 1.35.
+run_as_non_root(ps, m) := set() if {
+	m >= 35
+	user_namespace(ps)
+} else := ({v |
+	pod_context(ps).runAsNonRoot == false
+	v := {
+		"field": sprintf("%s.securityContext.runAsNonRoot", [ps.path]),
+		"msg": "pod sets securityContext.runAsNonRoot to false",
+	}
+} | {v |
+	some c in containers(ps)
+	c.context.runAsNonRoot == false
+	v := {
+		"field": sprintf("%s.securityContext.runAsNonRoot", [c.path]),
+		"msg": sprintf("container %q sets securityContext.runAsNonRoot to false", [c.name]),
+	}
+}) | {v |
+	not pod_runs_as_non_root(ps)
+	some c in containers(ps)
+	not has_boolean(c.context, "runAsNonRoot")
+	v := {
+		"field": sprintf("%s.securityContext.runAsNonRoot", [c.path]),
+		"msg": sprintf("container %q may run as root: neither it nor the pod sets securityContext.runAsNonRoot to true", [c.name]),
+	}
+}
+
+pod_runs_as_non_root(ps) if pod_context(ps).runAsNonRoot == true
+
+# runAsUser (from 1.23): neither the pod nor a container runs as UID 0; pods in a user
+# namespace are exempt from 1.35.
+run_as_user(ps, m) := set() if {
+	m >= 35
+	user_namespace(ps)
+} else := {v |
+	pod_context(ps).runAsUser == 0
+	v := {
+		"field": sprintf("%s.securityContext.runAsUser", [ps.path]),
+		"msg": "pod sets securityContext.runAsUser to 0 (root)",
+	}
+} | {v |
+	some c in containers(ps)
+	c.context.runAsUser == 0
+	v := {
+		"field": sprintf("%s.securityContext.runAsUser", [c.path]),
+		"msg": sprintf("container %q sets securityContext.runAsUser to 0 (root)", [c.name]),
+	}
+}
+
+# capabilities (restricted, from 1.22): every container drops ALL and adds at most
+# NET_BIND_SERVICE; Windows pods are exempt from 1.25.
+capabilities_restricted(ps, m) := set() if {
+	m >= 25
+	windows(ps)
+} else := {v |
+	some c in containers(ps)
+	not drops_all(c)
+	v := {
+		"field": sprintf("%s.securityContext.capabilities.drop", [c.path]),
+		"msg": sprintf("container %q does not drop ALL capabilities", [c.name]),
+	}
+} | {v |
+	some c in containers(ps)
+	some i, capability in added_capabilities(c)
+	capability != "NET_BIND_SERVICE"
+	v := {
+		"field": sprintf("%s.securityContext.capabilities.add[%d]", [c.path, i]),
+		"msg": sprintf("container %q adds capability %q; the restricted standard allows only NET_BIND_SERVICE", [c.name, capability]),
+	}
+}
+
+drops_all(c) if {
+	is_array(c.context.capabilities.drop)
+	"ALL" in c.context.capabilities.drop
+}
