@@ -262,8 +262,9 @@ func TestRulesJSON(t *testing.T) {
 	for _, r := range listing.Rules {
 		var keys []string
 		for k := range r {
-			// Optional keys: runtimes, model, and sync for inventory rules.
-			if k != "runtimes" && k != "model" && k != "sync" {
+			// Optional keys: runtimes, model, sync for inventory rules, and podSecurity for
+			// the Pod Security Standards rules.
+			if k != "runtimes" && k != "model" && k != "sync" && k != "podSecurity" {
 				keys = append(keys, k)
 			}
 		}
@@ -325,6 +326,43 @@ func TestExamples(t *testing.T) {
 	for _, area := range []string{"NET", "POD", "RBAC", "EXP", "SURF"} {
 		if !areas[area] {
 			t.Errorf("the examples show no RF-%s finding", area)
+		}
+	}
+}
+
+// TestPodSecurityFlag: --pod-security sets the level and version of the Pod Security
+// Standards rules, over the config's podSecurity block; bad values are usage errors.
+func TestPodSecurityFlag(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: w, namespace: shop}\nspec:\n  os: {name: windows}\n  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n  containers:\n  - {name: app, image: registry.example/app:1.0.0, securityContext: {capabilities: {drop: [ALL]}}}\n",
+		"ringfence.yaml": "podSecurity: {level: baseline}\n",
+	})
+	pod := filepath.Join(dir, "pod.yaml")
+	rules := func(args ...string) []string {
+		t.Helper()
+		got := ringfence(t, "", append([]string{"test", "-o", "json", "--rule", "RF-POD-004,RF-POD-019"}, args...)...)
+		var ids []string
+		for _, f := range decodeReport(t, got.stdout).Findings {
+			ids = append(ids, f.Rule)
+		}
+		return ids
+	}
+	// Restricted latest: Windows pods are exempt from allowPrivilegeEscalation since 1.25.
+	if got := rules(pod); len(got) != 0 {
+		t.Errorf("restricted latest: findings %v, want none", got)
+	}
+	if got := rules(pod, "--pod-security", "restricted:v1.24"); !slices.Equal(got, []string{"RF-POD-004"}) {
+		t.Errorf("restricted:v1.24: findings %v, want [RF-POD-004]", got)
+	}
+	if got := rules(pod, "--config", filepath.Join(dir, "ringfence.yaml"), "--pod-security", "restricted:v1.24"); !slices.Equal(got, []string{"RF-POD-004"}) {
+		t.Errorf("the flag must win over the config: findings %v", got)
+	}
+	if got := rules(pod, "--config", filepath.Join(dir, "ringfence.yaml")); len(got) != 0 {
+		t.Errorf("config baseline: findings %v, want none", got)
+	}
+	for _, bad := range []string{"Restricted", "restricted:1.30", "baseline:v1.05"} {
+		if got := ringfence(t, "", "test", pod, "--pod-security", bad); got.code != 2 || !strings.Contains(got.stderr, "--pod-security") {
+			t.Errorf("--pod-security %s: exit %d, stderr %q", bad, got.code, got.stderr)
 		}
 	}
 }

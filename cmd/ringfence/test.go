@@ -21,6 +21,7 @@ func newTestCommand(stdin io.Reader) *cobra.Command {
 		rules      []string
 		configFile string
 		disable    []string
+		podSec     string
 	)
 	cmd := &cobra.Command{
 		Use:   "test [PATH...|-]",
@@ -35,7 +36,8 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
 or input that could not be read (reported after everything readable was evaluated).`,
 		Example: `  ringfence test deploy/
   helm template my-chart | ringfence test - --output json
-  ringfence test k8s/ --fail-on high --config ringfence.yaml`,
+  ringfence test k8s/ --fail-on high --config ringfence.yaml
+  ringfence test k8s/ --pod-security baseline:v1.30`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			format, err := report.For(output)
 			if err != nil {
@@ -52,6 +54,13 @@ or input that could not be read (reported after everything readable was evaluate
 				}
 			}
 			cfg.Disabled = append(cfg.Disabled, disable...)
+			if podSec != "" {
+				level, version, _ := strings.Cut(podSec, ":")
+				if !slices.Contains(config.PodSecurityLevels, level) || (version != "" && !config.ValidPodSecurityVersion(version)) {
+					return fmt.Errorf("--pod-security %q: want LEVEL[:VERSION], LEVEL one of %s and VERSION latest or v1.N", podSec, strings.Join(config.PodSecurityLevels, ", "))
+				}
+				cfg.PodSecurity = &config.PodSecurity{Level: level, Version: version}
+			}
 			opts = append(opts, harness.WithConfig(cfg))
 			if len(args) == 0 {
 				args = []string{"."}
@@ -76,6 +85,7 @@ or input that could not be read (reported after everything readable was evaluate
 	f.StringSliceVar(&rules, "rule", nil, "only report these rule ids (repeatable, or comma-separated)")
 	f.StringVar(&configFile, "config", "", "configuration file with exemptions and rule parameters")
 	f.StringSliceVar(&disable, "disable", nil, "switch these rule ids off, such as cross-object rules on part of a cluster (repeatable, or comma-separated)")
+	f.StringVar(&podSec, "pod-security", "", "hold pods to this Pod Security Standards LEVEL[:VERSION], as the namespace labels spell them (restricted:latest unless the config's podSecurity says otherwise)")
 	return cmd
 }
 
