@@ -260,12 +260,17 @@ func TestTamperedBundlesRejected(t *testing.T) {
 		opa       string // in opa's message
 	}{
 		{"modified rego", tampered(t, signed, func(b *opabundle.Bundle) {
+			changed := false
 			for i, m := range b.Modules {
-				if strings.HasSuffix(m.Path, "pod/privileged.rego") {
+				if strings.HasSuffix(m.Path, "lib/pss.rego") {
 					b.Modules[i].Raw = bytes.Replace(m.Raw, []byte("privileged == true"), []byte("privileged == false"), 1)
+					changed = !bytes.Equal(b.Modules[i].Raw, m.Raw)
 				}
 			}
-		}), good, "pod/privileged.rego: digest mismatch", "pod/privileged.rego: digest mismatch"},
+			if !changed {
+				t.Fatal("the tampering found nothing to change in lib/pss.rego")
+			}
+		}), good, "lib/pss.rego: digest mismatch", "lib/pss.rego: digest mismatch"},
 		{"modified data", tampered(t, signed, func(b *opabundle.Bundle) {
 			b.Data["ringfence"].(map[string]any)["config"] = map[string]any{"exemptions": []any{map[string]any{"rule": "RF-POD-001", "reason": "forged"}}}
 		}), good, "data.json: digest mismatch", "data.json: digest mismatch"},
@@ -428,7 +433,12 @@ func TestOPAServerExemptions(t *testing.T) {
 	cfg := config.Config{Exemptions: []config.Exemption{
 		{Rule: "RF-POD-001", Namespace: "shop", Reason: "agent needs it", Expires: "2999-01-01"},
 		{Rule: "RF-POD-002", Namespace: "sh*", Reason: "expired", Expires: "2020-01-01"},
-	}}
+	},
+		// Baseline Pod Security Standards, from bundle data as well, and without the
+		// hygiene rules, leave the host namespace and the privileged container.
+		PodSecurity: &config.PodSecurity{Level: "baseline"},
+		Disabled:    []string{"RF-POD-024", "RF-POD-025"},
+	}
 	pod := map[string]any{
 		"apiVersion": "v1", "kind": "Pod",
 		"metadata": map[string]any{"name": "p", "namespace": "shop", "annotations": map[string]any{"ringfence.dev/exempt": "RF-POD-004, RF-RBAC-001, RF-NET-024"}},
@@ -473,7 +483,8 @@ func TestOPAServerExemptions(t *testing.T) {
 		rules = append(rules, e.Rule)
 	}
 	slices.Sort(rules)
-	if diff := cmp.Diff([]string{"RF-NET-024", "RF-POD-001", "RF-POD-004", "RF-RBAC-001"}, rules); diff != "" {
+	// RF-POD-004 is annotated too, but at the baseline level it finds nothing to exempt.
+	if diff := cmp.Diff([]string{"RF-NET-024", "RF-POD-001", "RF-RBAC-001"}, rules); diff != "" {
 		t.Errorf("opa exempted rules (-want +got):\n%s", diff)
 	}
 }
