@@ -334,7 +334,7 @@ func TestExamples(t *testing.T) {
 // Standards rules, over the config's podSecurity block; bad values are usage errors.
 func TestPodSecurityFlag(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
-		"pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: w, namespace: shop}\nspec:\n  os: {name: windows}\n  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n  containers:\n  - {name: app, image: registry.example/app:1.0.0, securityContext: {capabilities: {drop: [ALL]}}}\n",
+		"pod.yaml":       "apiVersion: v1\nkind: Pod\nmetadata: {name: w, namespace: shop}\nspec:\n  os: {name: windows}\n  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n  containers:\n  - {name: app, image: registry.example/app:1.0.0, securityContext: {capabilities: {drop: [ALL]}}}\n",
 		"ringfence.yaml": "podSecurity: {level: baseline}\n",
 	})
 	pod := filepath.Join(dir, "pod.yaml")
