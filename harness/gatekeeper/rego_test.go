@@ -227,6 +227,8 @@ func TestLibsPerRule(t *testing.T) {
 		{"RF-NET-002", []string{"data.lib.ringfence.core", "data.lib.ringfence.netpol", "data.lib.ringfence.selector"}},
 		{"RF-NET-003", []string{"data.lib.ringfence.core", "data.lib.ringfence.inventory", "data.lib.ringfence.netpol", "data.lib.ringfence.selector"}},
 		{"RF-RBAC-001", []string{"data.lib.ringfence.core", "data.lib.ringfence.inventory"}},
+		{"RF-RBAC-016", []string{"data.lib.ringfence.core"}},
+		{"RF-RBAC-017", []string{"data.lib.ringfence.core", "data.lib.ringfence.inventory"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {
