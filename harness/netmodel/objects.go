@@ -1,12 +1,13 @@
 package netmodel
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/ringfence/ringfence/harness/workload"
 )
 
 // ObjectError is a problem with one object of the scanned set: Index is its position in
@@ -18,21 +19,6 @@ type ObjectError struct {
 
 func (e *ObjectError) Error() string { return e.Err.Error() }
 func (e *ObjectError) Unwrap() error { return e.Err }
-
-// templatePaths says where each workload kind keeps its pod template.
-var templatePaths = map[string][]string{
-	"Deployment":            {"spec", "template"},
-	"StatefulSet":           {"spec", "template"},
-	"DaemonSet":             {"spec", "template"},
-	"ReplicaSet":            {"spec", "template"},
-	"ReplicationController": {"spec", "template"},
-	"Job":                   {"spec", "template"},
-	"CronJob":               {"spec", "jobTemplate", "spec", "template"},
-	"PodTemplate":           {"template"},
-}
-
-// workloadGroups are the API groups whose kinds of those names run pods.
-var workloadGroups = map[string]bool{"": true, "apps": true, "extensions": true, "batch": true}
 
 // FromObjects builds the model from a scanned set: Namespaces, Kubernetes NetworkPolicies
 // (networking.k8s.io/v1 and the legacy extensions/v1beta1) and workloads (Pods and the pod
@@ -86,30 +72,15 @@ func fromObjects(objs []map[string]any, inferring bool) (*Model, []*ObjectError)
 				errs = append(errs, &ObjectError{Index: i, Err: err})
 			}
 			policies = append(policies, p)
-		case kind == "Pod" && group == "":
-			var pod corev1.Pod
-			if err := decode(obj, &pod); err != nil {
-				fail(err)
+		default:
+			pod, ok, err := workload.Of(obj)
+			if err != nil {
+				errs = append(errs, &ObjectError{Index: i, Err: err})
 				continue
 			}
-			workloads = append(workloads, newWorkload(i, pod.Namespace, pod.Name, kind, pod.Labels, &pod.Spec))
-		case templatePaths[kind] != nil && workloadGroups[group]:
-			meta, _ := obj["metadata"].(map[string]any)
-			name, _ := meta["name"].(string)
-			if name == "" {
-				name, _ = meta["generateName"].(string)
+			if ok {
+				workloads = append(workloads, newWorkload(i, pod.Namespace, pod.Name, pod.Kind, pod.Labels, pod.Spec))
 			}
-			namespace, _ := meta["namespace"].(string)
-			raw, ok := dig(obj, templatePaths[kind])
-			if !ok {
-				continue // no pod template: nothing runs
-			}
-			var tmpl corev1.PodTemplateSpec
-			if err := decode(raw, &tmpl); err != nil {
-				fail(fmt.Errorf("pod template: %w", err))
-				continue
-			}
-			workloads = append(workloads, newWorkload(i, namespace, name, kind, tmpl.Labels, &tmpl.Spec))
 		}
 	}
 	if inferring {
@@ -117,18 +88,6 @@ func fromObjects(objs []map[string]any, inferring bool) (*Model, []*ObjectError)
 		namespaces, workloads = append(namespaces, ns...), append(workloads, ws...)
 	}
 	return newModel(namespaces, workloads, policies), errs
-}
-
-func dig(obj map[string]any, path []string) (map[string]any, bool) {
-	cur := obj
-	for _, key := range path {
-		next, ok := cur[key].(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		cur = next
-	}
-	return cur, true
 }
 
 // newWorkload reads what the model needs from a pod spec: the ports its containers
@@ -159,12 +118,4 @@ func newWorkload(index int, namespace, name, kind string, labels map[string]stri
 	return w
 }
 
-// decode reads a manifest's object into an API type the way the API server would decode
-// its JSON, whatever Go types the manifest reader produced for numbers.
-func decode(obj map[string]any, into any) error {
-	raw, err := json.Marshal(obj)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(raw, into)
-}
+func decode(obj map[string]any, into any) error { return workload.Decode(obj, into) }

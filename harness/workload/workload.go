@@ -1,0 +1,120 @@
+// Package workload finds the pod that an object runs: a Pod's own spec, or the pod template
+// of every workload kind (Deployment, StatefulSet, DaemonSet, ReplicaSet,
+// ReplicationController, Job, CronJob, PodTemplate), decoded into the API types.
+package workload
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// DefaultNamespace is where a namespaced object without metadata.namespace lands.
+const DefaultNamespace = "default"
+
+// templatePaths says where each workload kind keeps its pod template.
+var templatePaths = map[string][]string{
+	"Deployment":            {"spec", "template"},
+	"StatefulSet":           {"spec", "template"},
+	"DaemonSet":             {"spec", "template"},
+	"ReplicaSet":            {"spec", "template"},
+	"ReplicationController": {"spec", "template"},
+	"Job":                   {"spec", "template"},
+	"CronJob":               {"spec", "jobTemplate", "spec", "template"},
+	"PodTemplate":           {"template"},
+}
+
+// groups are the API groups whose kinds of those names run pods.
+var groups = map[string]bool{"": true, "apps": true, "extensions": true, "batch": true}
+
+// Pod is what a workload object runs.
+type Pod struct {
+	Kind      string
+	Namespace string // DefaultNamespace when the object has none
+	Name      string // metadata.name, else metadata.generateName
+	Labels    map[string]string
+	Spec      *corev1.PodSpec
+	// Path is where the pod spec sits in the object: "spec" for a Pod,
+	// "spec.template.spec" for a Deployment.
+	Path string
+}
+
+// Of returns the pod obj runs. ok is false for objects that run no pod (other kinds, or a
+// workload without a pod template); err is set when the pod cannot be decoded.
+func Of(obj map[string]any) (pod Pod, ok bool, err error) {
+	apiVersion, _ := obj["apiVersion"].(string)
+	kind, _ := obj["kind"].(string)
+	group := ""
+	if i := strings.LastIndex(apiVersion, "/"); i >= 0 {
+		group = apiVersion[:i]
+	}
+	meta, _ := obj["metadata"].(map[string]any)
+	name, _ := meta["name"].(string)
+	if name == "" {
+		name, _ = meta["generateName"].(string)
+	}
+	namespace, _ := meta["namespace"].(string)
+	if namespace == "" {
+		namespace = DefaultNamespace
+	}
+	pod = Pod{Kind: kind, Namespace: namespace, Name: name}
+	switch {
+	case kind == "Pod" && group == "":
+		var p corev1.Pod
+		if err := Decode(obj, &p); err != nil {
+			return pod, false, fmt.Errorf("%s: %w", kind, err)
+		}
+		pod.Labels, pod.Spec, pod.Path = p.Labels, &p.Spec, "spec"
+		return pod, true, nil
+	case templatePaths[kind] != nil && groups[group]:
+		path := templatePaths[kind]
+		raw, found := dig(obj, path)
+		if !found {
+			return pod, false, nil // no pod template: nothing runs
+		}
+		var tmpl corev1.PodTemplateSpec
+		if err := Decode(raw, &tmpl); err != nil {
+			return pod, false, fmt.Errorf("%s: pod template: %w", kind, err)
+		}
+		pod.Labels, pod.Spec, pod.Path = tmpl.Labels, &tmpl.Spec, strings.Join(path, ".")+".spec"
+		return pod, true, nil
+	}
+	return pod, false, nil
+}
+
+// ServiceAccountName is the service account the pod runs as: serviceAccountName, else
+// the deprecated serviceAccount (which the API server copies into serviceAccountName),
+// else "default".
+func ServiceAccountName(spec *corev1.PodSpec) string {
+	switch {
+	case spec.ServiceAccountName != "":
+		return spec.ServiceAccountName
+	case spec.DeprecatedServiceAccount != "":
+		return spec.DeprecatedServiceAccount
+	}
+	return "default"
+}
+
+func dig(obj map[string]any, path []string) (map[string]any, bool) {
+	cur := obj
+	for _, key := range path {
+		next, ok := cur[key].(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		cur = next
+	}
+	return cur, true
+}
+
+// Decode reads a manifest's object into an API type the way the API server would decode
+// its JSON, whatever Go types the manifest reader produced for numbers.
+func Decode(obj map[string]any, into any) error {
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, into)
+}
