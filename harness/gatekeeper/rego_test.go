@@ -229,6 +229,10 @@ func TestLibsPerRule(t *testing.T) {
 		{"RF-RBAC-001", []string{"data.lib.ringfence.core", "data.lib.ringfence.inventory"}},
 		{"RF-RBAC-016", []string{"data.lib.ringfence.core"}},
 		{"RF-RBAC-017", []string{"data.lib.ringfence.core", "data.lib.ringfence.inventory"}},
+		{"RF-RBAC-003", []string{"data.lib.ringfence.core", "data.lib.ringfence.rbac"}},
+		// RF-RBAC-004 imports only rbac; core comes along because rbac needs it.
+		{"RF-RBAC-004", []string{"data.lib.ringfence.core", "data.lib.ringfence.rbac"}},
+		{"RF-RBAC-014", []string{"data.lib.ringfence.core", "data.lib.ringfence.rbac"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {

@@ -30,59 +30,19 @@
 #   parameters: []
 package ringfence.rules.rbac.secrets_access
 
-import data.ringfence.lib.core
+import data.ringfence.lib.rbac
 
-read_verbs := {"get", "list", "watch", "*"}
-
-deny contains {"msg": msg, "field": field} if {
-	core.kind_in({"Role", "ClusterRole"})
-	core.group == "rbac.authorization.k8s.io"
-	not aggregated
-	is_array(core.resource.rules)
-	some i, rule in core.resource.rules
-	is_object(rule)
-	covers_core_group(rule)
-	covers_secrets(rule)
-	not restricted_by_name(rule)
-	verbs := {verb_label(v) | some v in array_field(rule, "verbs"); read_verbs[v]}
-	count(verbs) > 0
-	field := sprintf("rules[%d]", [i])
-	msg := sprintf("%s: %s grants %s on secrets", [core.display, field, concat(", ", sort(verbs))])
+deny contains f if {
+	rbac.is_role
+	some f in rbac.findings(grants)
 }
 
-covers_core_group(rule) if {
-	some g in array_field(rule, "apiGroups")
-	g in {"", "*"}
-}
-
-covers_secrets(rule) if {
-	some r in array_field(rule, "resources")
-	r in {"secrets", "*"}
-}
-
-# restricted_by_name is true when resourceNames limits the rule to named secrets. An
-# empty name matches requests that carry no name (a plain list or watch), so it does not
-# restrict anything.
-restricted_by_name(rule) if {
-	names := rule.resourceNames
-	is_array(names)
-	count(names) > 0
-	every n in names {
-		is_string(n)
-		n != ""
-	}
-}
-
-array_field(obj, key) := obj[key] if is_array(obj[key])
-
-else := []
-
-verb_label(v) := "\"*\"" if v == "*"
-
-else := v
-
-# aggregated is true for a ClusterRole whose rules the aggregation controller manages.
-aggregated if {
-	core.kind == "ClusterRole"
-	is_object(core.resource.aggregationRule)
+# grants holds, per rule, the read verbs it grants on core secrets. A rule restricted
+# with resourceNames reaches the named secrets alone and is not reported.
+grants contains {"index": i, "resource": "secrets", "verbs": verbs} if {
+	some i, rule in rbac.rules
+	rbac.group_matches(rule, "")
+	rbac.resource_matches(rule, "secrets")
+	not rbac.restricted_by_name(rule)
+	verbs := rbac.verb_labels(rule, {"get", "list", "watch"})
 }

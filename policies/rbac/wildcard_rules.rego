@@ -27,6 +27,7 @@
 package ringfence.rules.rbac.wildcard_rules
 
 import data.ringfence.lib.core
+import data.ringfence.lib.rbac
 
 # wildcard_fields maps each rule field to what "*" in it matches, for the message.
 wildcard_fields := {
@@ -37,21 +38,10 @@ wildcard_fields := {
 }
 
 deny contains {"msg": msg, "field": field} if {
-	core.kind_in({"Role", "ClusterRole"})
-	core.group == "rbac.authorization.k8s.io"
-	not aggregated
-	is_array(core.resource.rules)
-	some i, rule in core.resource.rules
-	is_object(rule)
+	rbac.is_role
+	some i, rule in rbac.rules
 	some attr, what in wildcard_fields
-	is_array(rule[attr])
-	"*" in rule[attr]
+	"*" in rbac.array_field(rule, attr)
 	field := sprintf("rules[%d].%s", [i, attr])
 	msg := sprintf("%s: %s contains \"*\", which matches every %s", [core.display, field, what])
-}
-
-# aggregated is true for a ClusterRole whose rules the aggregation controller manages.
-aggregated if {
-	core.kind == "ClusterRole"
-	is_object(core.resource.aggregationRule)
 }

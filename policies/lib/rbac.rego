@@ -1,0 +1,160 @@
+# METADATA
+# title: ringfence RBAC library
+# description: >-
+#   The rules of a Role or ClusterRole and what each of them grants, matched the way the
+#   Kubernetes RBAC authorizer matches a request: API group, resource and subresource,
+#   verb and resourceNames. Every value is safe on objects of any shape.
+# scope: package
+package ringfence.lib.rbac
+
+import data.ringfence.lib.core
+
+# is_role is true for a Role or ClusterRole of rbac.authorization.k8s.io; kinds of the
+# same name in other API groups are something else.
+is_role if {
+	core.kind_in({"Role", "ClusterRole"})
+	core.group == "rbac.authorization.k8s.io"
+}
+
+# aggregated is true for a ClusterRole with an aggregationRule: the aggregation
+# controller replaces its rules with those of the ClusterRoles the rule selects, so what
+# is written in its rules does not count; the selected ClusterRoles are checked
+# themselves. (aggregationRule means nothing on a Role.)
+aggregated if {
+	is_role
+	core.kind == "ClusterRole"
+	is_object(core.resource.aggregationRule)
+}
+
+# cluster_role is true for a ClusterRole that is not aggregated. Only a ClusterRole bound
+# by a ClusterRoleBinding reaches cluster-scoped resources (nodes, persistentvolumes,
+# clusterroles, users, ...): the authorizer checks a request without a namespace against
+# ClusterRoleBindings alone, so such grants in a Role are dead.
+cluster_role if {
+	is_role
+	not aggregated
+	core.kind == "ClusterRole"
+}
+
+# rules maps the index of every rule of a Role or ClusterRole that is not aggregated to
+# the rule. Entries that are not objects are skipped, and indexes count them.
+rules[i] := rule if {
+	is_role
+	not aggregated
+	is_array(core.resource.rules)
+	some i, rule in core.resource.rules
+	is_object(rule)
+}
+
+# array_field is obj[key] when it is an array, else [] (missing, null, a string, ...).
+array_field(obj, key) := obj[key] if is_array(obj[key])
+
+else := []
+
+# group_matches is true when the rule's apiGroups hold group ("" for the core group) or "*".
+group_matches(rule, group) if {
+	some g in array_field(rule, "apiGroups")
+	g in {group, "*"}
+}
+
+# resource_matches is true when the rule's resources match resource ("pods", or
+# "pods/exec" for a subresource) as the authorizer matches them: "*" matches every
+# resource and subresource, an entry matches itself exactly, and "*/sub" matches the
+# subresource sub of every resource. A plain resource does not match its subresources
+# ("pods" grants nothing on "pods/exec"), and "pods/*" is no wildcard.
+resource_matches(rule, resource) if {
+	some r in array_field(rule, "resources")
+	resource_entry_matches(r, resource)
+}
+
+resource_entry_matches(r, _) if r == "*"
+
+resource_entry_matches(r, resource) if r == resource
+
+resource_entry_matches(r, resource) if {
+	i := indexof(resource, "/")
+	i > 0
+	sub := substring(resource, i + 1, -1)
+	sub != ""
+	r == concat("", ["*/", sub])
+}
+
+# verb_matches is true when the rule's verbs hold verb or "*". Verbs are case-sensitive.
+verb_matches(rule, verb) if {
+	some v in array_field(rule, "verbs")
+	v in {verb, "*"}
+}
+
+# verb_labels is the set of the rule's verbs that grant one of verbs (a set), as a
+# message names them: the verbs themselves, and "*" written "\"*\"". Empty when the
+# rule grants none of them (or verbs is empty).
+verb_labels(rule, verbs) := {verb_label(v) |
+	some v in array_field(rule, "verbs")
+	grants_verb(v, verbs)
+}
+
+grants_verb(v, verbs) if verbs[v]
+
+grants_verb(v, verbs) if {
+	v == "*"
+	count(verbs) > 0
+}
+
+verb_label(v) := "\"*\"" if v == "*"
+
+else := v
+
+# restricted_by_name is true when resourceNames limits the rule to named objects: a
+# non-empty list of non-empty strings. The authorizer matches a request's name against
+# the list, and a request without a name (create, deletecollection, a plain list or
+# watch) has the name "": an empty entry matches those, so a list holding one restricts
+# nothing; a missing, null or empty list restricts nothing either.
+restricted_by_name(rule) if {
+	names := rule.resourceNames
+	is_array(names)
+	count(names) > 0
+	every n in names {
+		is_string(n)
+		n != ""
+	}
+}
+
+# restricts_named is true when resourceNames is a non-empty list: a request for a named
+# object (get, update, patch, delete of one object, and every subresource request, which
+# names its parent) then passes only for a listed name; an empty entry matches none of
+# them.
+restricts_named(rule) if {
+	is_array(rule.resourceNames)
+	count(rule.resourceNames) > 0
+}
+
+# resource_names is the set of the strings in the rule's resourceNames.
+resource_names(rule) := {n | some n in array_field(rule, "resourceNames"); is_string(n)}
+
+# unnamed_verbs are the verbs whose requests on a resource (not a subresource) carry no
+# object name: create (the name is only in the request body) and deletecollection. A
+# rule restricted by name never grants them.
+unnamed_verbs := {"create", "deletecollection"}
+
+# name_verbs is the part of verbs (requested on a resource, not a subresource) that the
+# rule's resourceNames let through: all of them, or all but unnamed_verbs when the rule
+# is restricted by name.
+name_verbs(rule, verbs) := verbs - unnamed_verbs if restricted_by_name(rule)
+
+else := verbs
+
+# findings turns grants, a set of {"index": i, "resource": "pods/exec", "verbs": labels}
+# (labels as verb_labels gives them), into findings: one per rule index and set of
+# verbs, naming every resource that rule grants those verbs on, with field "rules[i]":
+# "Role shop/debug: rules[0] grants create, get on pods/attach, pods/exec".
+findings(grants) := {f |
+	some g in grants
+	count(g.verbs) > 0
+	resources := {h.resource | some h in grants; h.index == g.index; h.verbs == g.verbs}
+	field := sprintf("rules[%d]", [g.index])
+	msg := sprintf("%s: %s grants %s on %s", [
+		core.display, field,
+		concat(", ", sort(g.verbs)), concat(", ", sort(resources)),
+	])
+	f := {"msg": msg, "field": field}
+}
