@@ -30,7 +30,7 @@ BENCH_SIZES  ?= 1000 10000 100000
 CONFTEST_MAX ?= 10000
 
 tools:
-	bash .ci/tools.sh conftest gator
+	bash .ci/tools.sh conftest gator kube
 
 # The end-to-end tests against the real opa, conftest and gator (built by `make tools`).
 e2e:

@@ -11,6 +11,8 @@ mkdir -p "$BIN"
 OPA_VERSION=v1.22.2
 CONFTEST_VERSION=v0.71.1
 GATEKEEPER_VERSION=v3.23.1
+# Must match the k8s.io/kubernetes version internal/kubetools/kube/go.mod requires.
+KUBERNETES_VERSION=v1.37.2
 
 # install NAME PACKAGE MODULE@VERSION: go install PACKAGE@VERSION, skipped when the cached
 # binary was built from that module version (go version -m reads it from the binary).
@@ -24,13 +26,39 @@ install() {
 	GOBIN="$BIN" GOFLAGS=-buildvcs=false go install "$package@${module#*@}" >&2
 }
 
+# build NAME DIR [LDFLAGS]: go build the wrapper module in DIR (internal/kubetools/*,
+# whose go.mod pins the upstream version), skipped when the cached binary was built from
+# the same go.mod, go.sum, main.go and flags (a stamp of their hash sits beside it).
+build() {
+	local name=$1 dir=$2 ldflags=${3:-} stamp
+	stamp=$({ cat "$dir/go.mod" "$dir/go.sum" "$dir/main.go"; echo "$ldflags"; } | sha256sum | cut -d' ' -f1)
+	if [ -x "$BIN/$name" ] && [ "$(cat "$BIN/$name.stamp" 2>/dev/null)" = "$stamp" ]; then
+		return
+	fi
+	echo "building $name from $dir into $BIN (minutes when cold)" >&2
+	GOFLAGS=-buildvcs=false go build -C "$dir" -trimpath -ldflags "$ldflags" -o "$BIN/$name" . >&2
+	echo "$stamp" >"$BIN/$name.stamp"
+}
+
 install opa github.com/open-policy-agent/opa "github.com/open-policy-agent/opa@$OPA_VERSION"
 
-# Optional tools, by name: .ci/tools.sh conftest gator
+# Optional tools, by name: .ci/tools.sh conftest gator kube (kube-apiserver and
+# kube-controller-manager in one binary, and etcd)
 for tool in "$@"; do
 	case $tool in
 	conftest) install conftest github.com/open-policy-agent/conftest "github.com/open-policy-agent/conftest@$CONFTEST_VERSION" ;;
 	gator) install gator github.com/open-policy-agent/gatekeeper/v3/cmd/gator "github.com/open-policy-agent/gatekeeper/v3@$GATEKEEPER_VERSION" ;;
+	kube)
+		root=$(cd "$(dirname "$0")/.." && pwd)
+		build etcd "$root/internal/kubetools/etcd"
+		if ! grep -q "k8s.io/kubernetes $KUBERNETES_VERSION\$" "$root/internal/kubetools/kube/go.mod"; then
+			echo "internal/kubetools/kube/go.mod does not require k8s.io/kubernetes $KUBERNETES_VERSION" >&2
+			exit 2
+		fi
+		# The version the binaries report, as the upstream release build stamps it.
+		v=k8s.io/component-base/version
+		build kube "$root/internal/kubetools/kube" "-X $v.gitVersion=$KUBERNETES_VERSION -X $v.gitMajor=1 -X $v.gitMinor=37"
+		;;
 	*) echo "unknown tool $tool" >&2; exit 2 ;;
 	esac
 done

@@ -32,8 +32,8 @@ func tool(t *testing.T, name string) string {
 		return p
 	}
 	if os.Getenv("RINGFENCE_E2E") == "require" {
-		t.Fatalf("%s not found in the tool cache or PATH: run bash .ci/tools.sh conftest gator", name)
+		t.Fatalf("%s not found in the tool cache or PATH: run bash .ci/tools.sh conftest gator kube", name)
 	}
-	t.Skipf("%s not installed (bash .ci/tools.sh conftest gator installs it)", name)
+	t.Skipf("%s not installed (bash .ci/tools.sh conftest gator kube installs it)", name)
 	return ""
 }
