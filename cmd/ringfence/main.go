@@ -58,6 +58,6 @@ func newRootCommand(stdin io.Reader) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newTestCommand(stdin), newRulesCommand(), newGatekeeperCommand(), newNetmapCommand(stdin))
-	root.AddCommand(newBundleCommand(), newInventoryCommand(stdin))
+	root.AddCommand(newBundleCommand(), newInventoryCommand(stdin), newWhoCanCommand(stdin), newPermissionsCommand(stdin))
 	return root
 }

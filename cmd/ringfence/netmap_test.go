@@ -102,3 +102,59 @@ func TestDisable(t *testing.T) {
 		t.Errorf("unknown rule: exit %d, %s", r.code, r.stderr)
 	}
 }
+
+func TestWhoCanAndPermissionsCommands(t *testing.T) {
+	const manifests = `apiVersion: v1
+kind: Pod
+metadata: {name: debug, namespace: ops}
+spec:
+  serviceAccountName: debugger
+  containers: [{name: c, image: busybox:1}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: debugger, namespace: ops}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
+subjects: [{kind: ServiceAccount, name: debugger}]
+`
+	r := ringfence(t, manifests, "who-can", "create", "pods", "--subresource", "exec", "-n", "ops", "-")
+	if r.code != 0 {
+		t.Fatalf("who-can: exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "ServiceAccount ops/debugger") || !strings.Contains(r.stdout, "RoleBinding ops/debugger -> ClusterRole admin") {
+		t.Errorf("who-can output:\n%s", r.stdout)
+	}
+	r = ringfence(t, manifests, "who-can", "create", "pods", "--subresource", "exec", "-n", "shop", "-")
+	if strings.Contains(r.stdout, "debugger") {
+		t.Errorf("the RoleBinding is in ops, not shop:\n%s", r.stdout)
+	}
+	r = ringfence(t, manifests, "permissions", "pod/debug", "-n", "ops", "-", "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("permissions: exit %d: %s", r.code, r.stderr)
+	}
+	var list struct {
+		Subject     struct{ Display string }
+		Permissions []struct{ Namespace, GrantedBy string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
+		t.Fatal(err)
+	}
+	if list.Subject.Display != "Pod ops/debug (ServiceAccount ops/debugger)" {
+		t.Errorf("subject: %q", list.Subject.Display)
+	}
+	inOps := 0
+	for _, p := range list.Permissions {
+		if p.Namespace == "ops" && strings.HasPrefix(p.GrantedBy, "RoleBinding ops/debugger -> ClusterRole admin") {
+			inOps++
+		}
+	}
+	if inOps < 10 {
+		t.Errorf("admin through aggregation should give many rules in ops, got %d:\n%s", inOps, r.stdout)
+	}
+	if r := ringfence(t, manifests, "permissions", "pod/missing", "-n", "ops", "-"); r.code != 2 || !strings.Contains(r.stderr, "no Pod ops/missing") {
+		t.Errorf("unknown workload: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if r := ringfence(t, "kind: [", "who-can", "get", "pods", "-"); r.code != 2 || !strings.Contains(r.stdout, "errors:") {
+		t.Errorf("bad input: exit %d, stdout %q", r.code, r.stdout)
+	}
+}
