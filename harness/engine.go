@@ -39,6 +39,9 @@ type Engine struct {
 	// segmentation is the selected rule that checks invariants against the
 	// connectivity model, with its invariants; nil when there is none to check.
 	segmentation *segmentationRule
+	// permissions is set when a selected rule reads the effective permissions of
+	// workloads (data.ringfence.model.permissions).
+	permissions bool
 }
 
 type segmentationRule struct {
@@ -123,6 +126,9 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		}
 	}
 	for _, r := range e.Rules() {
+		if r.Model == "permissions" {
+			e.permissions = true
+		}
 		if r.Model != "segmentation" {
 			continue
 		}
@@ -349,16 +355,34 @@ feed:
 }
 
 // modelData is data.ringfence for one input set: the engine's, plus under model the
-// results of the harness analyses the selected rules read (data.ringfence.model
-// .segmentation[key] = [{msg}], key as ObjectKey gives it).
+// results of the harness analyses the selected rules read, keyed as ObjectKey gives it:
+// data.ringfence.model.segmentation[key] = [{msg}] and
+// data.ringfence.model.permissions[capability][key] = [{msg}].
 func (e *Engine) modelData(objs []Object) (ast.Object, error) {
-	if e.segmentation == nil {
+	if e.segmentation == nil && !e.permissions {
 		return e.data, nil
 	}
 	raw := make([]map[string]any, len(objs))
 	for i, o := range objs {
 		raw[i] = o.Data
 	}
+	model := map[string]any{}
+	if e.segmentation != nil {
+		model["segmentation"] = e.segmentationResults(objs, raw)
+	}
+	if e.permissions {
+		model["permissions"] = permissionResults(objs, raw)
+	}
+	value, err := ast.InterfaceToValue(model)
+	if err != nil {
+		return nil, fmt.Errorf("encoding model results: %w", err)
+	}
+	out := e.data.Copy()
+	out.Insert(ast.StringTerm("model"), ast.NewTerm(value))
+	return out, nil
+}
+
+func (e *Engine) segmentationResults(objs []Object, raw []map[string]any) map[string][]any {
 	model, _ := netmodel.FromObjects(raw) // invalid objects are other rules' business
 	byKey := map[string][]any{}
 	for _, v := range segment.Check(model, e.segmentation.invariants) {
@@ -368,13 +392,7 @@ func (e *Engine) modelData(objs []Object) (ast.Object, error) {
 		key := ObjectKey(ref(objs[v.Workload.Object].Data))
 		byKey[key] = append(byKey[key], map[string]any{"msg": v.Message()})
 	}
-	value, err := ast.InterfaceToValue(map[string]any{"segmentation": byKey})
-	if err != nil {
-		return nil, fmt.Errorf("encoding segmentation results: %w", err)
-	}
-	out := e.data.Copy()
-	out.Insert(ast.StringTerm("model"), ast.NewTerm(value))
-	return out, nil
+	return byKey
 }
 
 // ObjectKey is how data.ringfence.model names an object, as lib/core's object_key

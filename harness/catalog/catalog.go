@@ -60,7 +60,7 @@ type PodSecurityCheck struct {
 var AllRuntimes = []string{"library", "cli", "audit", "opa", "conftest", "gatekeeper"}
 
 // Models are the harness analyses a rule can read.
-var Models = []string{"segmentation"}
+var Models = []string{"segmentation", "permissions"}
 
 // RunsIn reports whether the rule runs in a runtime (one of AllRuntimes); a rule that
 // lists no runtimes runs in all of them.

@@ -1,0 +1,63 @@
+package harness
+
+import (
+	"fmt"
+
+	"github.com/ringfence/ringfence/harness/rbac"
+)
+
+// permissionResults resolves RBAC over the input set (with Kubernetes' default policy
+// for the roles and bindings it does not define) and, for every workload whose pods get
+// a service account token, lists the dangerous capabilities its service account holds:
+// results[capability][ObjectKey] = [{msg, field}], one per binding that gives it, field
+// pointing at the pod spec's serviceAccountName.
+// Invalid objects are left out; other rules report them.
+func permissionResults(objs []Object, raw []map[string]any) map[string]map[string][]any {
+	policy, _ := rbac.New(raw, rbac.Options{})
+	caps := rbac.Capabilities()
+	out := map[string]map[string][]any{}
+	for _, c := range caps {
+		out[c.Name] = map[string][]any{}
+	}
+	held := map[[2]string][]rbac.Holding{} // service accounts share their answers
+	for _, w := range policy.Workloads() {
+		if !policy.TokenMounted(w) {
+			continue
+		}
+		ns, name := policy.ServiceAccountOf(w)
+		key := [2]string{ns, name}
+		holdings, ok := held[key]
+		if !ok {
+			holdings = policy.Holdings(rbac.ServiceAccount(ns, name), caps)
+			held[key] = holdings
+		}
+		objKey := ObjectKey(ref(objs[w.Object].Data))
+		for _, h := range holdings {
+			for i, g := range h.Grants {
+				msg := fmt.Sprintf("%s: service account %s/%s %s: %s, through %s",
+					describeKind(w.Pod.Kind, ns, w.Pod.Name), ns, name, h.Capability.Does, scoped(h.Requests[i]), g.Via())
+				v := map[string]any{"msg": msg, "field": w.Pod.Path + ".serviceAccountName"}
+				out[h.Capability.Name][objKey] = append(out[h.Capability.Name][objKey], v)
+			}
+		}
+	}
+	return out
+}
+
+// scoped says a granted request and where it applies: "create pods in namespace shop",
+// "get secrets in every namespace", "* on every resource cluster-wide".
+func scoped(r rbac.Request) string {
+	if r.Verb == "*" && r.Resource == "*" && r.APIGroup == "*" {
+		return "every verb on every resource cluster-wide"
+	}
+	s := r.String()
+	if r.Namespace == "" && r.IsResource() {
+		s += " cluster-wide"
+	}
+	return s
+}
+
+// describeKind is core.display for a namespaced object: "Deployment shop/web".
+func describeKind(kind, namespace, name string) string {
+	return kind + " " + namespace + "/" + name
+}
