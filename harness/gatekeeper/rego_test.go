@@ -221,7 +221,7 @@ func TestLibsPerRule(t *testing.T) {
 		rule string
 		want []string
 	}{
-		{"RF-POD-001", []string{"data.lib.ringfence.core", "data.lib.ringfence.pss"}},
+		{"RF-POD-001", []string{"data.lib.ringfence.core", "data.lib.ringfence.psa", "data.lib.ringfence.pss"}},
 		{"RF-POD-007", []string{"data.lib.ringfence.core", "data.lib.ringfence.image"}},
 		{"RF-EXP-002", []string{"data.lib.ringfence.core", "data.lib.ringfence.service"}},
 		{"RF-NET-002", []string{"data.lib.ringfence.core", "data.lib.ringfence.netpol", "data.lib.ringfence.selector"}},

@@ -13,6 +13,7 @@
 # scope: package
 package ringfence.lib.cluster
 
+import data.ringfence.lib.core
 import data.ringfence.lib.netpol
 import data.ringfence.lib.selector
 
@@ -138,10 +139,6 @@ matches(c, labels) if {
 	}
 }
 
-object_or_empty(x) := x if is_object(x)
-
-else := {}
-
 # host_network is true for a pod spec that sets hostNetwork: NetworkPolicy does not
 # govern such pods.
 host_network(spec) if spec.hostNetwork == true
@@ -220,7 +217,7 @@ has_workloads(ns) if {
 # namespace_labels is the labels of namespace ns: those of its Namespace object when the
 # scanned set holds one, and always kubernetes.io/metadata.name, which the API server
 # sets to the name.
-namespace_labels(ns) := object.union(object_or_empty(namespace_object(ns).metadata.labels), {name_label: ns}) if {
+namespace_labels(ns) := object.union(core.object_or_empty(namespace_object(ns).metadata.labels), {name_label: ns}) if {
 	is_string(ns)
 } else := {name_label: ns} if is_string(ns)
 

@@ -134,9 +134,13 @@ pod_spec_entry(template, path) := {
 	"metadata_path": concat(".", [path, "metadata"]),
 } if is_object(template.spec)
 
+# object_or_empty is x when it is an object, else {}.
 object_or_empty(x) := x if is_object(x)
 
 else := {}
+
+# windows is true for a pod spec that declares the Windows operating system (spec.os.name).
+windows(spec) if spec.os.name == "windows"
 
 template_kinds := {"ReplicationController", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
 

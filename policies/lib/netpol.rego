@@ -245,16 +245,12 @@ template_labels(ps) := {"labels": labels, "path": concat("", [prefix, "metadata.
 	is_string(ps.path)
 	prefix := trim_suffix(ps.path, "spec")
 	meta := object.get(core.resource, array.concat(split_path(prefix), ["metadata"]), null)
-	labels := object_or_empty(object.get(object_or_empty(meta), "labels", null))
+	labels := core.object_or_empty(object.get(core.object_or_empty(meta), "labels", null))
 }
 
 split_path(prefix) := [] if prefix == ""
 
 split_path(prefix) := split(trim_suffix(prefix, "."), ".") if prefix != ""
-
-object_or_empty(x) := x if is_object(x)
-
-else := {}
 
 # directions describes the two rule lists of a NetworkPolicy spec: the policyType that
 # makes each take effect and the field holding its peers.

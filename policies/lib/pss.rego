@@ -13,12 +13,11 @@
 package ringfence.lib.pss
 
 import data.ringfence.lib.core
+import data.ringfence.lib.psa
 
 # latest_minor is the newest Kubernetes minor version whose checks are known here; "latest"
 # and any newer version mean it, as upstream caps versions at its newest check.
 latest_minor := 37
-
-level_rank := {"privileged": 0, "baseline": 1, "restricted": 2}
 
 # checks maps each upstream check ID to its level and the first version it applies to.
 checks := {
@@ -54,21 +53,21 @@ overridden_by := {
 
 # level normalises a level setting: anything but privileged, baseline or restricted is
 # restricted, as Pod Security Admission reads an invalid enforce label.
-level(value) := value if level_rank[value]
+level(value) := value if psa.valid_level(value)
 
-else := "restricted"
+else := psa.invalid_level_fallback.enforce
 
 # minor returns the minor version a version setting ("latest" or "v1.N") names, capped at
 # latest_minor; anything else means latest, as upstream reads an invalid version label.
 minor(value) := min([to_number(substring(value, 3, -1)), latest_minor]) if {
-	is_string(value)
-	regex.match(`^v1\.([0-9]|[1-9][0-9]*)$`, value)
+	psa.valid_version(value)
+	value != "latest"
 } else := latest_minor
 
 # applies is true when check id is part of the standard at level and minor version m.
 applies(id, lvl, m) if {
 	info := checks[id]
-	level_rank[level(lvl)] >= level_rank[info.level]
+	psa.level_rank[level(lvl)] >= psa.level_rank[info.level]
 	m >= info.since
 	not overridden(id, level(lvl), m)
 }
@@ -168,16 +167,12 @@ container_set(ps) := {c |
 		"raw_name": object.get(ctr, "name", ""),
 		"field": field,
 		"path": sprintf("%s.%s[%d]", [ps.path, field, i]),
-		"context": object_or_empty(object.get(ctr, "securityContext", {})),
+		"context": core.object_or_empty(object.get(ctr, "securityContext", {})),
 	}
 }
 
 # pod_context is the pod-level securityContext of a pod spec ({} when unset).
-pod_context(ps) := object_or_empty(object.get(ps.spec, "securityContext", {}))
-
-object_or_empty(x) := x if is_object(x)
-
-else := {}
+pod_context(ps) := core.object_or_empty(object.get(ps.spec, "securityContext", {}))
 
 # set is true when an object field holds a value (a key with null is unset, as in Go).
 set(obj, key) if {
@@ -191,7 +186,7 @@ has_object(obj, key) if is_object(obj[key])
 
 has_boolean(obj, key) if is_boolean(obj[key])
 
-windows(ps) if ps.spec.os.name == "windows"
+windows(ps) if core.windows(ps.spec)
 
 # user_namespace is true for pods with spec.hostUsers false, which some checks relax
 # from version 1.35.

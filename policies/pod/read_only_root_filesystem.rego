@@ -42,7 +42,7 @@ import data.ringfence.lib.core
 # The container makes its root filesystem writable explicitly.
 deny contains {"msg": msg, "field": field} if {
 	some c in core.containers
-	not windows(c.pod_spec)
+	not core.windows(c.pod_spec)
 	c.container.securityContext.readOnlyRootFilesystem == false
 	field := sprintf("%s.securityContext.readOnlyRootFilesystem", [c.path])
 	msg := sprintf("%s: container %q sets securityContext.readOnlyRootFilesystem to false", [core.display, c.name])
@@ -51,7 +51,7 @@ deny contains {"msg": msg, "field": field} if {
 # The container says nothing (or something that is not a boolean): the root filesystem is writable.
 deny contains {"msg": msg, "field": field} if {
 	some c in core.containers
-	not windows(c.pod_spec)
+	not core.windows(c.pod_spec)
 	not sets_boolean(c.container)
 	field := sprintf("%s.securityContext.readOnlyRootFilesystem", [c.path])
 	msg := sprintf("%s: container %q does not set securityContext.readOnlyRootFilesystem to true", [core.display, c.name])
@@ -59,6 +59,3 @@ deny contains {"msg": msg, "field": field} if {
 
 # sets_boolean is true when the container sets readOnlyRootFilesystem to true or false.
 sets_boolean(ctr) if is_boolean(ctr.securityContext.readOnlyRootFilesystem)
-
-# windows is true for pod specs that declare the Windows operating system.
-windows(spec) if spec.os.name == "windows"
