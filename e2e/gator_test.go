@@ -302,6 +302,9 @@ func gatorLibraryVerdicts(t *testing.T, path string) []gatorVerdict {
 	var out []gatorVerdict
 	for _, f := range rep.Findings {
 		r, _ := eng.Rule(f.Rule)
+		if !r.RunsIn("gatekeeper") {
+			continue // harness-only rules: the export leaves them out
+		}
 		out = append(out, gatorVerdict{Rule: f.Rule, Action: gatekeeper.EnforcementAction(r), APIVersion: f.Object.APIVersion,
 			Kind: f.Object.Kind, Namespace: f.Object.Namespace, Name: f.Object.Name, Message: f.Message})
 	}

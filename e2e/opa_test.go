@@ -441,7 +441,7 @@ func TestOPAServerExemptions(t *testing.T) {
 	}
 	pod := map[string]any{
 		"apiVersion": "v1", "kind": "Pod",
-		"metadata": map[string]any{"name": "p", "namespace": "shop", "annotations": map[string]any{"ringfence.dev/exempt": "RF-POD-004, RF-RBAC-001, RF-NET-024"}},
+		"metadata": map[string]any{"name": "p", "namespace": "shop", "annotations": map[string]any{"ringfence.dev/exempt": "RF-POD-004, RF-RBAC-001, RF-RBAC-017, RF-NET-024"}},
 		"spec": map[string]any{"hostNetwork": true, "containers": []any{
 			map[string]any{"name": "app", "securityContext": map[string]any{"privileged": true}},
 		}},
