@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/ringfence/ringfence/harness/access"
 )
@@ -68,17 +69,11 @@ Exit codes: 0 the answer was printed, 2 usage error or input that could not be r
 			set := access.Load(cmd.Context(), paths, stdin, access.Options{NoDefaults: noDefaults})
 			res := set.WhoCan(req)
 			res.Warnings = warnings
-			if err := access.WriteWhoCan(cmd.OutOrStdout(), res, output); err != nil {
-				return err
-			}
-			if len(set.Errors) > 0 {
-				return exitCode(exitError)
-			}
-			return nil
+			return afterInput(set, access.WriteWhoCan(cmd.OutOrStdout(), res, output))
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&output, "output", "o", "text", "output format: "+strings.Join(access.Formats, ", "))
+	outputFlag(f, &output)
 	f.StringVarP(&namespace, "namespace", "n", access.DefaultNamespace, "the namespace of the request")
 	f.BoolVarP(&allNamespaces, "all-namespaces", "A", false, "ask about every namespace at once (only ClusterRoleBindings grant that)")
 	f.StringVar(&subresource, "subresource", "", "the subresource of the request (exec, log, status, scale, ...)")
@@ -134,19 +129,29 @@ could not be read (reported after everything readable was resolved).`,
 				}
 				return err
 			}
-			if err := access.WritePermissions(cmd.OutOrStdout(), set.Permissions(sub), output); err != nil {
-				return err
-			}
-			if len(set.Errors) > 0 {
-				return exitCode(exitError)
-			}
-			return nil
+			return afterInput(set, access.WritePermissions(cmd.OutOrStdout(), set.Permissions(sub), output))
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&output, "output", "o", "text", "output format: "+strings.Join(access.Formats, ", "))
+	outputFlag(f, &output)
 	f.StringVarP(&namespace, "namespace", "n", access.DefaultNamespace, "the namespace of a service account or workload subject")
 	f.StringSliceVar(&groups, "group", nil, "extra groups the subject is in (repeatable)")
 	f.BoolVar(&noDefaults, "no-default-policy", false, "leave out Kubernetes' default roles and bindings")
 	return cmd
+}
+
+func outputFlag(f *pflag.FlagSet, output *string) {
+	f.StringVarP(output, "output", "o", "text", "output format: "+strings.Join(access.Formats, ", "))
+}
+
+// afterInput is a command's result once its answer is written: the write error, else
+// exit 2 when some input could not be read (it was reported with the answer).
+func afterInput(set *access.Set, writeErr error) error {
+	if writeErr != nil {
+		return writeErr
+	}
+	if len(set.Errors) > 0 {
+		return exitCode(exitError)
+	}
+	return nil
 }
