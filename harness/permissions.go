@@ -33,28 +33,15 @@ func permissionResults(objs []Object, raw []map[string]any) map[string]map[strin
 		}
 		objKey := ObjectKey(ref(objs[w.Object].Data))
 		for _, h := range holdings {
-			for i, g := range h.Grants {
-				msg := fmt.Sprintf("%s: service account %s/%s %s: %s, through %s",
-					describeKind(w.Pod.Kind, ns, w.Pod.Name), ns, name, h.Capability.Does, scoped(h.Requests[i]), g.Via())
+			for _, reason := range h.Reasons() {
+				msg := fmt.Sprintf("%s: service account %s/%s %s: %s",
+					describeKind(w.Pod.Kind, ns, w.Pod.Name), ns, name, h.Capability.Does, reason)
 				v := map[string]any{"msg": msg, "field": w.Pod.Path + ".serviceAccountName"}
 				out[h.Capability.Name][objKey] = append(out[h.Capability.Name][objKey], v)
 			}
 		}
 	}
 	return out
-}
-
-// scoped says a granted request and where it applies: "create pods in namespace shop",
-// "get secrets in every namespace", "* on every resource cluster-wide".
-func scoped(r rbac.Request) string {
-	if r.Verb == "*" && r.Resource == "*" && r.APIGroup == "*" {
-		return "every verb on every resource cluster-wide"
-	}
-	s := r.String()
-	if r.Namespace == "" && r.IsResource() {
-		s += " cluster-wide"
-	}
-	return s
 }
 
 // describeKind is core.display for a namespaced object: "Deployment shop/web".

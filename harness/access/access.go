@@ -151,12 +151,28 @@ type PermissionList struct {
 	// Superuser is set for members of system:masters, who may do anything.
 	Superuser   bool         `json:"superuser,omitempty"`
 	Permissions []Permission `json:"permissions"`
-	Errors      []load.Error `json:"errors"`
+	// Dangerous are the capabilities ringfence's RF-RBAC-02x rules look for that the
+	// subject holds, with the bindings that give them.
+	Dangerous []Danger     `json:"dangerous"`
+	Errors    []load.Error `json:"errors"`
+}
+
+// Danger is one dangerous capability a subject holds.
+type Danger struct {
+	Capability string `json:"capability"`
+	// Does says what it means: "can create pods or workloads".
+	Does string `json:"does"`
+	// GrantedBy names, per binding that gives it, the request it allows and the grant:
+	// "create pods in namespace shop, through RoleBinding shop/edit -> ClusterRole edit ...".
+	GrantedBy []string `json:"grantedBy"`
 }
 
 // Permissions lists every rule the subject is given, cluster-wide ones first.
 func (s *Set) Permissions(sub Subject) PermissionList {
-	out := PermissionList{Subject: sub, Superuser: rbac.Superuser(sub.User), Permissions: []Permission{}, Errors: s.Errors}
+	out := PermissionList{Subject: sub, Superuser: rbac.Superuser(sub.User), Permissions: []Permission{}, Dangerous: []Danger{}, Errors: s.Errors}
+	for _, h := range s.Policy.Holdings(sub.User, rbac.Capabilities()) {
+		out.Dangerous = append(out.Dangerous, Danger{Capability: h.Capability.Name, Does: h.Capability.Does, GrantedBy: h.Reasons()})
+	}
 	for _, g := range s.Policy.Grants(sub.User) {
 		p := Permission{
 			Namespace:       cmp.Or(g.Namespace, "*"),

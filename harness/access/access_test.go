@@ -136,6 +136,22 @@ func TestPermissions(t *testing.T) {
 		t.Errorf("without the default policy: %+v", list.Permissions)
 	}
 	set = load(t, access.Options{})
+	sub, err = set.ResolveSubject("deploy/web", "shop", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dangers []string
+	for _, d := range set.Permissions(sub).Dangerous {
+		dangers = append(dangers, d.Capability+": "+strings.Join(d.GrantedBy, "; "))
+	}
+	wantDangers := []string{
+		"create-workloads: create pods in namespace shop, through RoleBinding shop/web-edit -> ClusterRole edit (ClusterRole system:aggregate-to-edit rules[2])",
+		"exec: get pods/exec in namespace shop, through RoleBinding shop/web-edit -> ClusterRole edit (ClusterRole system:aggregate-to-edit rules[0])",
+		"escalate: impersonate serviceaccounts in namespace shop, through RoleBinding shop/web-edit -> ClusterRole edit (ClusterRole system:aggregate-to-edit rules[1])",
+	}
+	if diff := cmp.Diff(wantDangers, dangers); diff != "" {
+		t.Errorf("dangerous capabilities of edit in shop (-want +got):\n%s", diff)
+	}
 	sub, err = set.ResolveSubject("user/carol", "shop", []string{"ops"})
 	if err != nil {
 		t.Fatal(err)

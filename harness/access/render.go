@@ -67,6 +67,15 @@ func WritePermissions(w io.Writer, list PermissionList, format string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if len(list.Dangerous) > 0 {
+		fmt.Fprintln(w, "\nDangerous:")
+		for _, d := range list.Dangerous {
+			fmt.Fprintf(w, "  %s %s:\n", list.Subject.Display, d.Does)
+			for _, g := range d.GrantedBy {
+				fmt.Fprintf(w, "    %s\n", g)
+			}
+		}
+	}
 	return writeTrailer(w, nil, list.Errors)
 }
 

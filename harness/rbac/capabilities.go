@@ -86,6 +86,30 @@ type Holding struct {
 	Requests []Request
 }
 
+// Reasons says, for each grant, the request it allows, where, and through which binding,
+// role and rule: "create pods in namespace shop, through RoleBinding shop/edit ->
+// ClusterRole edit (ClusterRole system:aggregate-to-edit rules[2])".
+func (h Holding) Reasons() []string {
+	out := make([]string, len(h.Grants))
+	for i, g := range h.Grants {
+		out[i] = scoped(h.Requests[i]) + ", through " + g.Via()
+	}
+	return out
+}
+
+// scoped says a granted request and where it applies: "create pods in namespace shop",
+// "get secrets cluster-wide", "every verb on every resource cluster-wide".
+func scoped(r Request) string {
+	if r.Verb == "*" && r.Resource == "*" && r.APIGroup == "*" {
+		return "every verb on every resource cluster-wide"
+	}
+	s := r.String()
+	if r.Namespace == "" && r.IsResource() {
+		s += " cluster-wide"
+	}
+	return s
+}
+
 // Holdings lists the capabilities among caps that u has, with the bindings that give
 // them. A superuser (system:masters) holds them all without a grant.
 func (p *Policy) Holdings(u User, caps []Capability) []Holding {
