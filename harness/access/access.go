@@ -22,8 +22,7 @@ import (
 
 // Set is a resolved set of manifests.
 type Set struct {
-	Policy  *rbac.Policy
-	objects []map[string]any
+	Policy *rbac.Policy
 	// Errors are the input that could not be read or decoded, located.
 	Errors []load.Error
 }
@@ -43,7 +42,7 @@ func Load(ctx context.Context, paths []string, stdin io.Reader, opts Options) *S
 		objs[i] = d.Object
 	}
 	policy, errs := rbac.New(objs, rbac.Options{NoDefaults: opts.NoDefaults})
-	set := &Set{Policy: policy, objects: objs, Errors: res.Errors}
+	set := &Set{Policy: policy, Errors: res.Errors}
 	for _, e := range errs {
 		if e.Index < 0 || e.Index >= len(res.Documents) {
 			set.Errors = append(set.Errors, load.Error{File: "(default policy)", Message: e.Error()})
