@@ -27,6 +27,8 @@ var areaPrefixes = map[string]string{
 	"exposure": "EXP",
 	"surface":  "SURF",
 	"mesh":     "MESH",
+	"patching": "PATCH",
+	"logging":  "LOG",
 }
 
 var idPattern = regexp.MustCompile(`^RF-([A-Z]+)-(\d{3})$`)
