@@ -20,6 +20,7 @@ import (
 	"github.com/ringfence/ringfence/harness/inventory"
 	"github.com/ringfence/ringfence/harness/load"
 	"github.com/ringfence/ringfence/harness/netmodel"
+	"github.com/ringfence/ringfence/harness/rbac"
 	"github.com/ringfence/ringfence/harness/segment"
 	"github.com/ringfence/ringfence/policies"
 )
@@ -42,6 +43,9 @@ type Engine struct {
 	// permissions is set when a selected rule reads the effective permissions of
 	// workloads (data.ringfence.model.permissions).
 	permissions bool
+	// rbacDefaults is Kubernetes' default RBAC policy, parsed once for the
+	// permissions model.
+	rbacDefaults []map[string]any
 }
 
 type segmentationRule struct {
@@ -126,8 +130,11 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		}
 	}
 	for _, r := range e.Rules() {
-		if r.Model == "permissions" {
+		if r.Model == "permissions" && !e.permissions {
 			e.permissions = true
+			if e.rbacDefaults, err = rbac.DefaultPolicy(); err != nil {
+				return nil, err
+			}
 		}
 		if r.Model != "segmentation" {
 			continue
@@ -371,7 +378,7 @@ func (e *Engine) modelData(objs []Object) (ast.Object, error) {
 		model["segmentation"] = e.segmentationResults(objs, raw)
 	}
 	if e.permissions {
-		model["permissions"] = permissionResults(objs, raw)
+		model["permissions"] = permissionResults(objs, raw, e.rbacDefaults)
 	}
 	value, err := ast.InterfaceToValue(model)
 	if err != nil {
@@ -474,7 +481,7 @@ func locate(o Object, msg string) InputError {
 	if o.Source == nil {
 		return InputError{Message: msg}
 	}
-	return InputError{File: o.Source.File, Document: o.Source.Document, Line: o.Source.Line, Message: msg}
+	return o.Source.Err(msg)
 }
 
 // describeRef names an object as kubectl users read it: "Deployment shop/web".

@@ -12,8 +12,8 @@ import (
 // results[capability][ObjectKey] = [{msg, field}], one per binding that gives it, field
 // pointing at the pod spec's serviceAccountName.
 // Invalid objects are left out; other rules report them.
-func permissionResults(objs []Object, raw []map[string]any) map[string]map[string][]any {
-	policy, _ := rbac.New(raw, rbac.Options{})
+func permissionResults(objs []Object, raw []map[string]any, defaults []map[string]any) map[string]map[string][]any {
+	policy, _ := rbac.New(raw, rbac.Options{Defaults: defaults})
 	caps := rbac.Capabilities()
 	out := map[string]map[string][]any{}
 	for _, c := range caps {
@@ -35,16 +35,11 @@ func permissionResults(objs []Object, raw []map[string]any) map[string]map[strin
 		for _, h := range holdings {
 			for _, reason := range h.Reasons() {
 				msg := fmt.Sprintf("%s: service account %s/%s %s: %s",
-					describeKind(w.Pod.Kind, ns, w.Pod.Name), ns, name, h.Capability.Does, reason)
+					describeRef(ObjectRef{Kind: w.Pod.Kind, Namespace: ns, Name: w.Pod.Name}), ns, name, h.Capability.Does, reason)
 				v := map[string]any{"msg": msg, "field": w.Pod.Path + ".serviceAccountName"}
 				out[h.Capability.Name][objKey] = append(out[h.Capability.Name][objKey], v)
 			}
 		}
 	}
 	return out
-}
-
-// describeKind is core.display for a namespaced object: "Deployment shop/web".
-func describeKind(kind, namespace, name string) string {
-	return kind + " " + namespace + "/" + name
 }

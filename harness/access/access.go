@@ -49,7 +49,7 @@ func Load(ctx context.Context, paths []string, stdin io.Reader, opts Options) *S
 			continue
 		}
 		src := res.Documents[e.Index].Source
-		set.Errors = append(set.Errors, load.Error{File: src.File, Document: src.Document, Line: src.Line, Message: e.Error()})
+		set.Errors = append(set.Errors, src.Err(e.Error()))
 	}
 	return set
 }

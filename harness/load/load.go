@@ -42,6 +42,11 @@ type Error struct {
 	Message  string `json:"message"`
 }
 
+// Err locates msg at s: the error for the object read from there.
+func (s Source) Err(msg string) Error {
+	return Error{File: s.File, Document: s.Document, Line: s.Line, Message: msg}
+}
+
 func (e Error) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("%s: document %d, line %d: %s", e.File, e.Document, e.Line, e.Message)

@@ -82,7 +82,7 @@ func FromFiles(ctx context.Context, paths []string, stdin io.Reader, opts Option
 	m.Errors = append(m.Errors, res.Errors...)
 	for _, err := range errs {
 		src := res.Documents[err.Index].Source
-		m.Errors = append(m.Errors, load.Error{File: src.File, Document: src.Document, Line: src.Line, Message: err.Error()})
+		m.Errors = append(m.Errors, src.Err(err.Error()))
 	}
 	slices.SortFunc(m.Errors, func(a, b load.Error) int {
 		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Document, b.Document), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Message, b.Message))

@@ -142,6 +142,10 @@ type Options struct {
 	// admin, edit, view, the system: roles), which New otherwise adds for those the
 	// objects do not define themselves.
 	NoDefaults bool
+	// Defaults are the default policy's objects, as DefaultPolicy returns them, for
+	// callers that resolve many object sets and parse the embedded policy once; nil
+	// parses it on every call. New does not modify them.
+	Defaults []map[string]any
 }
 
 type role struct {
@@ -215,9 +219,12 @@ func New(objs []map[string]any, opts Options) (*Policy, []*ObjectError) {
 		}
 	}
 	if !opts.NoDefaults {
-		defaults, err := DefaultPolicy()
-		if err != nil {
-			errs = append(errs, &ObjectError{Index: -1, Err: err})
+		defaults := opts.Defaults
+		if defaults == nil {
+			var err error
+			if defaults, err = DefaultPolicy(); err != nil {
+				errs = append(errs, &ObjectError{Index: -1, Err: err})
+			}
 		}
 		for _, obj := range defaults {
 			meta, _ := obj["metadata"].(map[string]any)
@@ -428,7 +435,7 @@ func compareRefs(a, b Ref) int {
 // system:masters first, then the ClusterRoleBindings, then, for a request in a namespace,
 // that namespace's RoleBindings.
 func (p *Policy) Authorize(u User, r Request) Decision {
-	if slices.Contains(u.Groups, SystemMasters) {
+	if Superuser(u) {
 		return Decision{Allowed: true, Superuser: true}
 	}
 	for _, b := range p.bindingsOf(u) {
