@@ -40,6 +40,7 @@ package ringfence.rules.mesh.mesh_mtls_not_strict
 
 import data.ringfence.lib.core
 import data.ringfence.lib.inventory
+import data.ringfence.lib.istio
 
 deny contains {"msg": msg, "field": "metadata.name"} if {
 	core.kind == "Namespace"
@@ -59,14 +60,6 @@ deny contains {"msg": msg, "field": "metadata.name"} if {
 strict_mesh_policy(root) if {
 	some pa in inventory.namespaced(root, "PeerAuthentication")
 	startswith(object.get(pa, "apiVersion", ""), "security.istio.io/")
-	mesh_wide(pa)
+	not istio.has_selector(object.get(pa, "spec", {}))
 	pa.spec.mtls.mode == "STRICT"
-}
-
-mesh_wide(pa) if not has_selector_labels(object.get(pa, "spec", {}))
-
-has_selector_labels(spec) if {
-	is_object(spec.selector)
-	is_object(spec.selector.matchLabels)
-	count(spec.selector.matchLabels) > 0
 }

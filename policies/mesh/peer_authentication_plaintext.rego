@@ -30,6 +30,7 @@
 package ringfence.rules.mesh.peer_authentication_plaintext
 
 import data.ringfence.lib.core
+import data.ringfence.lib.istio
 
 plaintext_modes := {
 	"PERMISSIVE": "accepts plaintext as well as mutual TLS",
@@ -59,11 +60,7 @@ deny contains {"msg": msg, "field": field} if {
 # of its namespace (of the whole mesh, in the root namespace; the rule cannot know which
 # namespace is the root, so it says the namespace).
 scope := "the workloads its selector picks" if {
-	is_object(core.resource.spec.selector)
-	is_object(core.resource.spec.selector.matchLabels)
-	count(core.resource.spec.selector.matchLabels) > 0
+	istio.has_selector(core.resource.spec)
 } else := sprintf("every workload of namespace %s", [core.namespace])
 
-format_port(p) := p if is_string(p)
-
-else := sprintf("%v", [p])
+format_port(p) := istio.port_string(p)
