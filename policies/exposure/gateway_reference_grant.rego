@@ -1,5 +1,5 @@
 # METADATA
-# title: Route backend in another namespace without a ReferenceGrant
+# title: Route backend or Gateway certificate in another namespace without a ReferenceGrant
 # description: >-
 #   A Gateway API route may send traffic to a backend in another namespace only when a
 #   ReferenceGrant in that namespace lets routes of its kind from the route's namespace
@@ -13,7 +13,12 @@
 #   backendRef's group defaults to the core group, its kind to Service and its namespace
 #   to the route's. ReferenceGrants of every gateway.networking.k8s.io version in the
 #   inventory count. Cross-namespace parentRefs are not reported: the Gateway's
-#   listeners govern them with allowedRoutes, not ReferenceGrant.
+#   listeners govern them with allowedRoutes, not ReferenceGrant. A Gateway's listeners
+#   may likewise use a certificate of another namespace (tls.certificateRefs, whose
+#   group defaults to the core group, kind to Secret and namespace to the Gateway's)
+#   only with a ReferenceGrant there from Gateways of its namespace: otherwise one
+#   namespace's Gateway would serve, and so disclose the use of, another team's private
+#   key.
 # scope: package
 # custom:
 #   id: RF-EXP-006
@@ -26,6 +31,8 @@
 #     - {apiVersion: gateway.networking.k8s.io/v1alpha2, kind: TLSRoute}
 #     - {apiVersion: gateway.networking.k8s.io/v1alpha2, kind: TCPRoute}
 #     - {apiVersion: gateway.networking.k8s.io/v1alpha2, kind: UDPRoute}
+#     - {apiVersion: gateway.networking.k8s.io/v1, kind: Gateway}
+#     - {apiVersion: gateway.networking.k8s.io/v1beta1, kind: Gateway}
 #   inventory: true
 #   sync:
 #     - {apiVersion: gateway.networking.k8s.io/v1beta1, kind: ReferenceGrant}
@@ -34,10 +41,14 @@
 #     namespace create a ReferenceGrant there whose spec.from lists group
 #     gateway.networking.k8s.io, the route's kind and the route's namespace, and whose
 #     spec.to lists the backend's group and kind, naming the backend to grant no more
-#     than that object.
+#     than that object. For a Gateway certificate, keep the Secret in the Gateway's
+#     namespace, or have the Secret's namespace grant Gateways of the Gateway's namespace
+#     (from kind Gateway) access to that Secret (to group "", kind Secret, name).
 #   references:
 #     - https://gateway-api.sigs.k8s.io/api-types/referencegrant/
 #     - https://gateway-api.sigs.k8s.io/reference/spec/#backendobjectreference
+#     - https://gateway-api.sigs.k8s.io/reference/spec/#secretobjectreference
+#     - https://gateway-api.sigs.k8s.io/reference/spec/#gatewaytlsconfig
 #     - https://gateway-api.sigs.k8s.io/reference/spec/#referencegrant
 #     - https://gateway-api.sigs.k8s.io/guides/multiple-ns/
 #     - https://gateway-api.sigs.k8s.io/concepts/security-model/
@@ -52,11 +63,14 @@ gateway_group := "gateway.networking.k8s.io"
 
 route_kinds := {"HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"}
 
+# referrer_kinds are the kinds whose references to other namespaces need a grant.
+referrer_kinds := route_kinds | {"Gateway"}
+
 deny contains {"msg": msg, "field": field} if {
-	core.kind_in(route_kinds)
+	core.kind_in(referrer_kinds)
 	core.group == gateway_group
-	some entry in backend_refs
-	target := reference(entry.ref)
+	some entry in references
+	target := reference(entry.ref, entry.default_kind)
 	target.namespace != core.namespace
 	not granted(target)
 	field := sprintf("%s.namespace", [entry.path])
@@ -75,6 +89,23 @@ rules[i] := rule if {
 	is_array(spec.rules)
 	some i, rule in spec.rules
 	is_object(rule)
+}
+
+# references holds every reference the object makes to another object with the kind a
+# reference names by default: the backends of a route, the certificates of a Gateway.
+references contains object.union(entry, {"default_kind": "Service"}) if {
+	core.kind_in(route_kinds)
+	some entry in backend_refs
+}
+
+references contains {"path": path, "ref": ref, "default_kind": "Secret"} if {
+	core.kind == "Gateway"
+	is_array(spec.listeners)
+	some i, listener in spec.listeners
+	is_object(listener)
+	is_object(listener.tls)
+	some j, ref in array_field(listener.tls, "certificateRefs")
+	path := sprintf("spec.listeners[%d].tls.certificateRefs[%d]", [i, j])
 }
 
 # backend_refs holds every backend reference of the route with its path: the rules'
@@ -112,14 +143,14 @@ mirror(filter) := filter.requestMirror.backendRef if {
 	is_object(filter.requestMirror.backendRef)
 }
 
-# reference is the object a backend reference names, with the API defaults filled in;
-# undefined when a field has the wrong type or the name is missing.
-reference(ref) := {"group": group, "kind": kind, "namespace": namespace, "name": ref.name} if {
+# reference is the object a reference names, with the API defaults filled in (kind
+# default_kind); undefined when a field has the wrong type or the name is missing.
+reference(ref, default_kind) := {"group": group, "kind": kind, "namespace": namespace, "name": ref.name} if {
 	is_object(ref)
 	is_string(ref.name)
 	ref.name != ""
 	group := string_field(ref, "group", "")
-	kind := string_field(ref, "kind", "Service")
+	kind := string_field(ref, "kind", default_kind)
 	namespace := string_field(ref, "namespace", core.namespace)
 }
 

@@ -118,3 +118,18 @@ internal_lb_annotations := {
 	"service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type": {"intranet"},
 	"service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type": {"private"},
 }
+
+# listed is true when entries (a rule's allowed_services parameter) names the Service:
+# an entry "namespace/name" names one Service, "namespace/*" every Service of the
+# namespace. The namespace is the Service's, "default" when the manifest sets none;
+# entries that are not strings or not of that form are ignored.
+listed(entries) if {
+	is_service
+	is_array(entries)
+	some entry in entries
+	is_string(entry)
+	parts := split(trim_space(entry), "/")
+	count(parts) == 2
+	parts[0] == core.namespace
+	parts[1] in {core.name, "*"}
+}
