@@ -26,8 +26,10 @@ type Map struct {
 
 // Summary counts what the map holds.
 type Summary struct {
-	Workloads      int `json:"workloads"`
-	Policies       int `json:"policies"`
+	Workloads int `json:"workloads"`
+	Policies  int `json:"policies"`
+	// AdminPolicies counts the AdminNetworkPolicies and the BaselineAdminNetworkPolicy.
+	AdminPolicies  int `json:"adminPolicies,omitempty"`
 	Connections    int `json:"connections"`
 	CrossNamespace int `json:"crossNamespace"`
 	Exposed        int `json:"exposed"`
@@ -73,7 +75,7 @@ func FromFiles(ctx context.Context, paths []string, stdin io.Reader, opts Option
 		objs[i] = d.Object
 	}
 	model, errs := netmodel.FromObjects(objs)
-	inferred := opts.Infer || (len(model.Workloads()) == 0 && model.PolicyCount("") > 0)
+	inferred := opts.Infer || (len(model.Workloads()) == 0 && model.PolicyCount("")+model.AdminPolicyCount() > 0)
 	if inferred {
 		model, errs = netmodel.FromObjectsInferring(objs)
 	}
@@ -100,6 +102,7 @@ func Build(model *netmodel.Model, opts Options) *Map {
 		}
 	}
 	m.Summary.Policies = model.PolicyCount(opts.Namespace)
+	m.Summary.AdminPolicies = model.AdminPolicyCount()
 	for _, c := range model.Connections(opts.Namespace) {
 		conn := Connection{
 			Source: c.Source.String(), Destination: c.Destination.String(), Ports: c.Ports,
@@ -110,7 +113,7 @@ func Build(model *netmodel.Model, opts Options) *Map {
 			conn.CrossNamespace = true
 			m.Summary.CrossNamespace++
 		}
-		if c.Source.Workload == nil && c.Source.CIDR == netmodel.World {
+		if c.Source.Workload == nil && c.Source.CIDR == netmodel.World && !model.AdminIngress(c.Destination.Workload) {
 			m.Exposed = append(m.Exposed, conn.Destination)
 		}
 		m.Connections = append(m.Connections, conn)

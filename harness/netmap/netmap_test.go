@@ -334,3 +334,46 @@ spec:
 		t.Errorf("--infer with a workload present: %+v", m.Summary)
 	}
 }
+
+// TestAdminPolicies checks that AdminNetworkPolicies and the baseline shape the map: a
+// policy-only set is inferred, admin policies are counted and named, and pods an admin
+// policy has ingress rules for are not exposed to everything.
+func TestAdminPolicies(t *testing.T) {
+	m := mapOf(t, `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: web-only}
+spec:
+  priority: 1
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: demo}}}
+  ingress:
+    - action: Allow
+      from: [{namespaces: {}}]
+      ports: [{portNumber: {protocol: TCP, port: 80}}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: demo}}}
+  ingress:
+    - action: Deny
+      from: [{namespaces: {}}]
+`, netmap.Options{})
+	if !m.Summary.Inferred || m.Summary.AdminPolicies != 2 || m.Summary.Policies != 0 {
+		t.Errorf("summary %+v, want inferred with 2 admin policies", m.Summary)
+	}
+	if diff := cmp.Diff([]string{"other-namespace/other-pods[Inferred]"}, m.Exposed); diff != "" {
+		t.Errorf("exposed (-want +got):\n%s", diff)
+	}
+	want := edge{"other-namespace/other-pods[Inferred]", "demo/other-pods[Inferred]", "TCP 80", " | AdminNetworkPolicy/web-only"}
+	if !slices.Contains(edges(m), want) {
+		t.Errorf("no %+v among %+v", want, edges(m))
+	}
+	var b strings.Builder
+	if err := netmap.Write(&b, m, "text"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "0 NetworkPolicies, 2 admin policies:") {
+		t.Errorf("text summary does not count the admin policies:\n%s", b.String())
+	}
+}

@@ -28,8 +28,12 @@ func via(c Connection) string {
 func writeText(w io.Writer, m *Map) error {
 	var b strings.Builder
 	s := m.Summary
-	fmt.Fprintf(&b, "%d workloads, %d NetworkPolicies: %d allowed connections (%d cross namespaces), %d workloads exposed to everything, %d errors\n",
-		s.Workloads, s.Policies, s.Connections, s.CrossNamespace, s.Exposed, s.Errors)
+	admin := ""
+	if s.AdminPolicies > 0 {
+		admin = fmt.Sprintf(", %d admin policies", s.AdminPolicies)
+	}
+	fmt.Fprintf(&b, "%d workloads, %d NetworkPolicies%s: %d allowed connections (%d cross namespaces), %d workloads exposed to everything, %d errors\n",
+		s.Workloads, s.Policies, admin, s.Connections, s.CrossNamespace, s.Exposed, s.Errors)
 	if s.Inferred {
 		b.WriteString("Workloads of kind Inferred are the pods the policies' selectors describe: {labels} groups, and other-pods for pods no selector names.\n")
 	}

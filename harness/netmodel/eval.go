@@ -22,7 +22,12 @@ type Model struct {
 	policies   map[string][]*Policy // by namespace
 	// per workload: the policies that select it, per direction
 	ingressOf, egressOf map[*Workload][]*Policy
-	addressed           int // workloads whose pod addresses are known
+	// the admin tiers: AdminNetworkPolicies in the order they take effect, the
+	// BaselineAdminNetworkPolicy (nil: none), and per workload those that select it
+	anps      []*AdminPolicy
+	baseline  *AdminPolicy
+	admin     map[*Workload]*adminOf
+	addressed int // workloads whose pod addresses are known
 	// Workloads that no policy can tell apart (same namespace, same values of every
 	// label key a selector reads, same ports, addresses and hostNetwork) form a class;
 	// connections are computed between class representatives and then expanded.
@@ -46,20 +51,46 @@ func New(namespaces []Namespace, workloads []*Workload, policies []*networkingv1
 		compiled[i] = p
 		errs = append(errs, perrs...)
 	}
-	m := newModel(namespaces, workloads, compiled)
+	m := newModel(namespaces, workloads, compiled, nil)
+	m.Errors = errs
+	return m
+}
+
+// NewWithAdmin is New with AdminNetworkPolicies and BaselineAdminNetworkPolicies
+// compiled by CompileAdmin. Only the first baseline named default takes effect (the API
+// server accepts no other name); the others are left out.
+func NewWithAdmin(namespaces []Namespace, workloads []*Workload, policies []*networkingv1.NetworkPolicy, admin []*AdminPolicy) *Model {
+	compiled := make([]*Policy, len(policies))
+	var errs []error
+	for i, np := range policies {
+		p, perrs := CompilePolicy(np)
+		compiled[i] = p
+		errs = append(errs, perrs...)
+	}
+	m := newModel(namespaces, workloads, compiled, admin)
 	m.Errors = errs
 	return m
 }
 
 // newModel builds the model from compiled policies.
-func newModel(namespaces []Namespace, workloads []*Workload, policies []*Policy) *Model {
+func newModel(namespaces []Namespace, workloads []*Workload, policies []*Policy, admin []*AdminPolicy) *Model {
 	m := &Model{
 		namespaces: map[string]labels.Set{},
 		byNS:       map[string][]*Workload{},
 		policies:   map[string][]*Policy{},
 		ingressOf:  map[*Workload][]*Policy{},
 		egressOf:   map[*Workload][]*Policy{},
+		admin:      map[*Workload]*adminOf{},
 	}
+	for _, p := range admin {
+		switch {
+		case !p.Baseline:
+			m.anps = append(m.anps, p)
+		case p.Name == "default" && m.baseline == nil:
+			m.baseline = p
+		}
+	}
+	sortAdmin(m.anps)
 	addNS := func(name string, l map[string]string) {
 		set := labels.Set{}
 		for k, v := range l {
@@ -92,7 +123,7 @@ func newModel(namespaces []Namespace, workloads []*Workload, policies []*Policy)
 	for name := range m.namespaces {
 		m.nsNames = append(m.nsNames, name)
 	}
-	m.classify(policies)
+	m.classify(policies, admin)
 	sort.Strings(m.nsNames)
 	// Which policies select which workloads: workloads × policies of their namespace.
 	for _, w := range m.workloads {
@@ -111,6 +142,26 @@ func newModel(namespaces []Namespace, workloads []*Workload, policies []*Policy)
 				m.egressOf[w] = append(m.egressOf[w], p)
 			}
 		}
+		// The admin tiers: every admin policy against every workload (cluster-scoped).
+		var a adminOf
+		nsLabels := m.namespaces[w.Namespace]
+		for _, p := range m.anps {
+			if !p.selects(nsLabels, set) {
+				continue
+			}
+			if len(p.ingress) > 0 {
+				a.ingress = append(a.ingress, p)
+			}
+			if len(p.egress) > 0 {
+				a.egress = append(a.egress, p)
+			}
+		}
+		if b := m.baseline; b != nil && b.selects(nsLabels, set) {
+			a.baseIngress, a.baseEgress = len(b.ingress) > 0, len(b.egress) > 0
+		}
+		if len(a.ingress)+len(a.egress) > 0 || a.baseIngress || a.baseEgress {
+			m.admin[w] = &a
+		}
 	}
 	m.egressGroup = map[*Workload]int{}
 	groups := map[string]int{}
@@ -119,6 +170,14 @@ func newModel(namespaces []Namespace, workloads []*Workload, policies []*Policy)
 		for _, p := range m.egressOf[w] {
 			b.WriteString(p.ID())
 			b.WriteByte(0)
+		}
+		anps, base := m.admin[w].policies(true)
+		for _, p := range anps {
+			b.WriteString(p.ID())
+			b.WriteByte(0)
+		}
+		if base {
+			b.WriteString("\x01baseline")
 		}
 		g, ok := groups[b.String()]
 		if !ok {
@@ -137,7 +196,21 @@ func (m *Model) Workloads() []*Workload { return m.workloads }
 // nil for a namespace the model does not know.
 func (m *Model) NamespaceLabels(ns string) labels.Set { return m.namespaces[ns] }
 
-// PolicyCount counts the policies of a namespace, or of every namespace for "".
+// AdminPolicyCount counts the AdminNetworkPolicies and the BaselineAdminNetworkPolicy
+// that take effect.
+func (m *Model) AdminPolicyCount() int {
+	n := len(m.anps)
+	if m.baseline != nil {
+		n++
+	}
+	return n
+}
+
+// AdminIngress reports whether an AdminNetworkPolicy or the BaselineAdminNetworkPolicy
+// has ingress rules for w.
+func (m *Model) AdminIngress(w *Workload) bool { return m.hasAdmin(w, false) }
+
+// PolicyCount counts the NetworkPolicies of a namespace, or of every namespace for "".
 func (m *Model) PolicyCount(ns string) int {
 	if ns != "" {
 		return len(m.policies[ns])
@@ -166,9 +239,9 @@ type Endpoint struct {
 
 // Direction is the verdict of one side of a connection.
 type Direction struct {
-	Isolated bool     // some policy of this direction selects the pod
+	Isolated bool     // some NetworkPolicy of this direction selects the pod, or an admin rule decided
 	Allowed  bool     // not isolated, or a rule allows the traffic
-	Policies []string // the policies whose rules allow it
+	Policies []string // the policies whose rules allow it (admin ones as AdminNetworkPolicy/name)
 }
 
 // Verdict is the verdict on one connection: the source's egress and the destination's
@@ -195,8 +268,8 @@ func (m *Model) Check(src, dst Endpoint, port int32, proto corev1.Protocol) Verd
 		ingress = m.ingressOf[dst.Workload]
 	}
 	return Verdict{
-		Egress:  m.direction(egress, egressRules, dst, port, proto, name),
-		Ingress: m.direction(ingress, ingressRules, src, port, proto, name),
+		Egress:  m.decide(src.Workload, true, egress, egressRules, dst, port, proto, name),
+		Ingress: m.decide(dst.Workload, false, ingress, ingressRules, src, port, proto, name),
 	}
 }
 
@@ -257,9 +330,14 @@ func (m *Model) matchesPeer(pe peer, other Endpoint) bool {
 }
 
 // classify groups the workloads into classes no policy can tell apart.
-func (m *Model) classify(policies []*Policy) {
+func (m *Model) classify(policies []*Policy, admin []*AdminPolicy) {
 	keySet := map[string]bool{}
 	for _, p := range policies {
+		for _, k := range p.keys {
+			keySet[k] = true
+		}
+	}
+	for _, p := range admin {
 		for _, k := range p.keys {
 			keySet[k] = true
 		}

@@ -117,7 +117,7 @@ func (m *Model) Connections(namespace string) []Connection {
 			}
 			eg, ok := egress[m.egressGroup[src]]
 			if !ok {
-				eg = m.side(m.egressOf[src], egressRules, Endpoint{Workload: dst}, dst)
+				eg = m.adminSide(src, true, Endpoint{Workload: dst}, dst)
 				egress[m.egressGroup[src]] = eg
 			}
 			if eg.isolated && len(eg.ports) == 0 {
@@ -125,7 +125,7 @@ func (m *Model) Connections(namespace string) []Connection {
 			}
 			in := open
 			if in.isolated {
-				in = m.side(m.ingressOf[dst], ingressRules, Endpoint{Workload: src}, dst)
+				in = m.adminSide(dst, false, Endpoint{Workload: src}, dst)
 			}
 			ports := intersect(eg.ports, in.ports)
 			if len(ports) == 0 {
@@ -165,10 +165,13 @@ func (m *Model) Connections(namespace string) []Connection {
 // admits them.
 func (m *Model) ingressSources(dst *Workload, cache map[*peer][]*Workload) ([]*Workload, map[*Workload]bool, sideResult) {
 	policies := m.ingressOf[dst]
+	isolated := sideResult{isolated: true}
+	if m.hasAdmin(dst, false) {
+		return m.reps, nil, isolated // admin rules may admit anyone: every class, decided by adminSide
+	}
 	if len(policies) == 0 {
 		return m.reps, nil, sideResult{ports: allPorts}
 	}
-	isolated := sideResult{isolated: true}
 	seen := map[*Workload]bool{}
 	var out []*Workload
 	for _, p := range policies {
@@ -260,12 +263,15 @@ func (m *Model) side(policies []*Policy, rules func(*Policy) []rule, other Endpo
 
 // resolve turns a rule's ports into ranges for traffic to dst: named ports become the
 // numbers dst's containers declare under that name (nothing when dst is not a workload).
-func (r rule) resolve(dst *Workload) []PortRange {
-	if r.ports == nil {
+func (r rule) resolve(dst *Workload) []PortRange { return resolvePorts(r.ports, dst) }
+
+// resolvePorts is rule.resolve for a ports list (nil: every port).
+func resolvePorts(ports []portSpec, dst *Workload) []PortRange {
+	if ports == nil {
 		return allPorts
 	}
 	var out []PortRange
-	for _, s := range r.ports {
+	for _, s := range ports {
 		switch {
 		case s.all:
 			out = append(out, PortRange{s.protocol, 1, MaxPort})
@@ -274,8 +280,8 @@ func (r rule) resolve(dst *Workload) []PortRange {
 				continue
 			}
 			for _, cp := range dst.Ports {
-				if cp.Name == s.name && cp.Protocol == s.protocol {
-					out = append(out, PortRange{s.protocol, cp.Port, cp.Port})
+				if cp.Name == s.name && (s.anyProtocol || cp.Protocol == s.protocol) {
+					out = append(out, PortRange{cp.Protocol, cp.Port, cp.Port})
 				}
 			}
 		default:
@@ -288,7 +294,14 @@ func (r rule) resolve(dst *Workload) []PortRange {
 // external lists w's connections with the outside world: inbound (ingress) or outbound.
 // Pods can always be reached from, and reach, the outside unless isolated; isolated,
 // only rules without peers (every address) and ipBlock peers admit outside addresses.
+//
+// Admin tiers change only the outbound side: their ingress peers are pods and
+// namespaces, which never match outside addresses, so inbound traffic from outside falls
+// through them to the NetworkPolicies and then to the default allow.
 func (m *Model) external(w *Workload, inbound bool) []Connection {
+	if !inbound && m.hasAdmin(w, true) {
+		return m.adminExternal(w)
+	}
 	policies, rules := m.egressOf[w], egressRules
 	if inbound {
 		policies, rules = m.ingressOf[w], ingressRules

@@ -29,6 +29,13 @@ const OtherNamespace = "other-namespace"
 // Inferred pods declare no container ports, so named ports do not resolve for them.
 // Groups that a known workload already matches exactly are not added.
 func Infer(namespaces []Namespace, workloads []*Workload, policies []*networkingv1.NetworkPolicy) ([]Namespace, []*Workload) {
+	return infer(namespaces, workloads, policies, nil)
+}
+
+// infer is Infer that also reads the subjects and pod and namespace peers of admin
+// policies (their namespace selectors always name namespaces; a namespaces subject or
+// peer stands for every pod of them).
+func infer(namespaces []Namespace, workloads []*Workload, policies []*networkingv1.NetworkPolicy, admin []*AdminPolicy) ([]Namespace, []*Workload) {
 	known := map[string]labels.Set{}
 	for _, ns := range namespaces {
 		set := labels.Set{NamespaceNameLabel: ns.Name}
@@ -131,7 +138,18 @@ func Infer(namespaces []Namespace, workloads []*Workload, policies []*networking
 			}
 		}
 	}
-	if len(policies) > 0 {
+	for _, p := range admin {
+		for _, d := range p.described {
+			l, ok := podsFor(d.pod)
+			if !ok {
+				continue
+			}
+			for _, ns := range namespacesFor(d.ns, "") {
+				addPods(ns, l)
+			}
+		}
+	}
+	if len(policies) > 0 || len(admin) > 0 {
 		addNS(OtherNamespace, nil)
 	}
 	for _, ns := range slices.Sorted(maps.Keys(known)) {

@@ -10,6 +10,11 @@
 // pod's container ports, endPort ranges, protocol defaulting to TCP and policyTypes
 // defaulting (Ingress always, Egress when spec.egress has a rule) are all honoured.
 //
+// AdminNetworkPolicies and the BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1)
+// are folded in as the API's precedence says: admin rules first (Allow and Deny decide,
+// Pass hands over), then NetworkPolicies, then the baseline, then the default allow; see
+// admin.go for what is and is not modelled.
+//
 // Deliberate differences from a live cluster, which no manifest can tell:
 //   - Host-network workloads are outside NetworkPolicy: they are never isolated, and
 //     their traffic leaves from the node's address, so pod and namespace selectors do not
@@ -141,12 +146,16 @@ type portSpec struct {
 	all      bool
 	from, to int32
 	name     string
+	// anyProtocol: a named port of any protocol (AdminNetworkPolicy namedPort).
+	anyProtocol bool
 }
 
 // matches reports whether traffic to port/proto, whose destination container port is
 // called name ("" when unknown), is allowed by the spec.
 func (s portSpec) matches(port int32, proto corev1.Protocol, name string) bool {
 	switch {
+	case s.anyProtocol:
+		return name != "" && s.name == name
 	case s.protocol != proto:
 		return false
 	case s.all:

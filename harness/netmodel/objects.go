@@ -21,7 +21,9 @@ func (e *ObjectError) Error() string { return e.Err.Error() }
 func (e *ObjectError) Unwrap() error { return e.Err }
 
 // FromObjects builds the model from a scanned set: Namespaces, Kubernetes NetworkPolicies
-// (networking.k8s.io/v1 and the legacy extensions/v1beta1) and workloads (Pods and the pod
+// (networking.k8s.io/v1 and the legacy extensions/v1beta1), AdminNetworkPolicies and
+// the BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1; see CompileAdmin;
+// the v1alpha2 ClusterNetworkPolicy is not read) and workloads (Pods and the pod
 // templates of every workload kind). Other objects are ignored. An object that cannot be
 // decoded costs only itself: it is reported and left out.
 func FromObjects(objs []map[string]any) (*Model, []*ObjectError) {
@@ -40,6 +42,8 @@ func fromObjects(objs []map[string]any, inferring bool) (*Model, []*ObjectError)
 		workloads  []*Workload
 		policies   []*Policy
 		raw        []*networkingv1.NetworkPolicy
+		admin      []*AdminPolicy
+		baseline   bool
 		errs       []*ObjectError
 	)
 	for i, obj := range objs {
@@ -72,6 +76,26 @@ func fromObjects(objs []map[string]any, inferring bool) (*Model, []*ObjectError)
 				errs = append(errs, &ObjectError{Index: i, Err: err})
 			}
 			policies = append(policies, p)
+		case (kind == "AdminNetworkPolicy" || kind == "BaselineAdminNetworkPolicy") && apiVersion == AdminGroup+"/v1alpha1":
+			p, perrs := CompileAdmin(obj)
+			for _, err := range perrs {
+				errs = append(errs, &ObjectError{Index: i, Err: err})
+			}
+			if p == nil {
+				continue
+			}
+			if p.Baseline {
+				switch {
+				case p.Name != "default":
+					fail(fmt.Errorf("%s: only the BaselineAdminNetworkPolicy named default takes effect; left out", p.Name))
+					continue
+				case baseline:
+					fail(fmt.Errorf("%s: a BaselineAdminNetworkPolicy named default came before; left out", p.Name))
+					continue
+				}
+				baseline = true
+			}
+			admin = append(admin, p)
 		default:
 			pod, ok, err := workload.Of(obj)
 			if err != nil {
@@ -84,10 +108,10 @@ func fromObjects(objs []map[string]any, inferring bool) (*Model, []*ObjectError)
 		}
 	}
 	if inferring {
-		ns, ws := Infer(namespaces, workloads, raw)
+		ns, ws := infer(namespaces, workloads, raw, admin)
 		namespaces, workloads = append(namespaces, ns...), append(workloads, ws...)
 	}
-	return newModel(namespaces, workloads, policies), errs
+	return newModel(namespaces, workloads, policies, admin), errs
 }
 
 // newWorkload reads what the model needs from a pod spec: the ports its containers
