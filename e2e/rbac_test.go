@@ -30,7 +30,7 @@ import (
 
 // startKube starts etcd, kube-apiserver and, with controllers, kube-controller-manager
 // on loopback, and stops them when the test ends.
-func startKube(t *testing.T, controllers ...string) (*kubeserver.Server, *kubernetes.Clientset) {
+func startKube(t testing.TB, controllers ...string) (*kubeserver.Server, *kubernetes.Clientset) {
 	t.Helper()
 	bin := filepath.Dir(tool(t, "kube"))
 	tool(t, "etcd")

@@ -14,7 +14,7 @@ import (
 )
 
 // tool returns the path of a pinned external program.
-func tool(t *testing.T, name string) string {
+func tool(t testing.TB, name string) string {
 	t.Helper()
 	dir := os.Getenv("RINGFENCE_TOOLS")
 	if dir == "" {

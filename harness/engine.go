@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -43,6 +44,8 @@ type Engine struct {
 	// permissions is set when a selected rule reads the effective permissions of
 	// workloads (data.ringfence.model.permissions).
 	permissions bool
+	// runtime is the one ForRuntime named, "" for none.
+	runtime string
 	// rbacDefaults is Kubernetes' default RBAC policy, parsed once for the
 	// permissions model.
 	rbacDefaults []map[string]any
@@ -57,6 +60,7 @@ type options struct {
 	cfg     config.Config
 	ruleIDs []string
 	workers int
+	runtime string
 }
 
 // Option configures an Engine.
@@ -73,6 +77,10 @@ func WithConfig(cfg config.Config) Option { return func(o *options) { o.cfg = cf
 func WithRules(ids ...string) Option {
 	return func(o *options) { o.ruleIDs = append(o.ruleIDs, ids...) }
 }
+
+// ForRuntime leaves out the rules that do not run in runtime (one of
+// catalog.AllRuntimes), as their METADATA runtimes say: "audit" for live audits.
+func ForRuntime(runtime string) Option { return func(o *options) { o.runtime = runtime } }
 
 // WithWorkers sets how many objects are evaluated at once (default: GOMAXPROCS).
 func WithWorkers(n int) Option { return func(o *options) { o.workers = n } }
@@ -128,6 +136,19 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		for _, id := range o.cfg.Disabled {
 			delete(e.selected, id)
 		}
+	}
+	if o.runtime != "" {
+		if !slices.Contains(catalog.AllRuntimes, o.runtime) {
+			return nil, fmt.Errorf("unknown runtime %q: want one of %v", o.runtime, catalog.AllRuntimes)
+		}
+		kept := map[string]bool{}
+		for _, r := range e.Rules() {
+			if r.RunsIn(o.runtime) {
+				kept[r.ID] = true
+			}
+		}
+		e.selected = kept
+		e.runtime = o.runtime
 	}
 	for _, r := range e.Rules() {
 		if r.Model == "permissions" && !e.permissions {

@@ -57,8 +57,18 @@ type Report struct {
 	Summary  Summary      `json:"summary"`
 	Findings []Finding    `json:"findings"`
 	Errors   []InputError `json:"errors"`
+	// Warnings say what an evaluation could not see, such as the kinds a live audit was
+	// not allowed to list; the findings are complete for everything else.
+	Warnings []string `json:"warnings,omitempty"`
 	// Exempted counts the findings that exemptions silenced.
 	Exempted int `json:"-"`
+}
+
+// Keep drops the findings on objects keep rejects, such as those outside the namespace
+// an audit is limited to, and recounts the summary.
+func (r *Report) Keep(keep func(ObjectRef) bool) {
+	r.Findings = slices.DeleteFunc(r.Findings, func(f Finding) bool { return !keep(f.Object) })
+	r.Summary.Findings = len(r.Findings)
 }
 
 func (r *Report) sort() {

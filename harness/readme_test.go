@@ -38,6 +38,8 @@ func TestReadmeListsEveryRule(t *testing.T) {
 			inv = "yes"
 		case r.Model != "":
 			inv = r.Model + " model; " + strings.Join(r.Runtimes, ", ") + " only"
+		case len(r.Runtimes) > 0:
+			inv = "no; " + strings.Join(r.Runtimes, ", ") + " only"
 		}
 		want = append(want, fmt.Sprintf("| %s | %s | %s | %s |", r.ID, r.Severity, r.Title, inv))
 	}

@@ -15,14 +15,7 @@ import (
 )
 
 func newTestCommand(stdin io.Reader) *cobra.Command {
-	var (
-		output     string
-		failOn     string
-		rules      []string
-		configFile string
-		disable    []string
-		podSec     string
-	)
+	var ef evalFlags
 	cmd := &cobra.Command{
 		Use:   "test [PATH...|-]",
 		Short: "Check manifests (files, directories, or - for stdin) against the rules",
@@ -39,35 +32,12 @@ or input that could not be read (reported after everything readable was evaluate
   ringfence test k8s/ --fail-on high --config ringfence.yaml
   ringfence test k8s/ --pod-security baseline:v1.30`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			format, err := report.For(output)
+			format, eng, err := ef.engine(cmd)
 			if err != nil {
 				return err
 			}
-			if failOn != "none" && !slices.Contains(catalog.Severities, failOn) {
-				return fmt.Errorf("--fail-on %q: want one of %s, none", failOn, strings.Join(catalog.Severities, ", "))
-			}
-			opts := []harness.Option{harness.WithRules(rules...)}
-			var cfg config.Config
-			if configFile != "" {
-				if cfg, err = config.Load(configFile); err != nil {
-					return err
-				}
-			}
-			cfg.Disabled = append(cfg.Disabled, disable...)
-			if podSec != "" {
-				level, version, _ := strings.Cut(podSec, ":")
-				if !slices.Contains(config.PodSecurityLevels, level) || (version != "" && !config.ValidPodSecurityVersion(version)) {
-					return fmt.Errorf("--pod-security %q: want LEVEL[:VERSION], LEVEL one of %s and VERSION latest or v1.N", podSec, strings.Join(config.PodSecurityLevels, ", "))
-				}
-				cfg.PodSecurity = &config.PodSecurity{Level: level, Version: version}
-			}
-			opts = append(opts, harness.WithConfig(cfg))
 			if len(args) == 0 {
 				args = []string{"."}
-			}
-			eng, err := harness.New(cmd.Context(), opts...)
-			if err != nil {
-				return err
 			}
 			rep, err := eng.EvaluateFiles(cmd.Context(), args, stdin)
 			if err != nil {
@@ -76,17 +46,64 @@ or input that could not be read (reported after everything readable was evaluate
 			if err := format.Report(cmd.OutOrStdout(), rep); err != nil {
 				return err
 			}
-			return exitFor(rep, failOn)
+			return exitFor(rep, ef.failOn)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVarP(&output, "output", "o", "text", "output format: "+strings.Join(report.Names(), ", "))
-	f.StringVar(&failOn, "fail-on", "low", "exit 1 when a finding is at or above this severity: critical, high, medium, low, or none")
-	f.StringSliceVar(&rules, "rule", nil, "only report these rule ids (repeatable, or comma-separated)")
-	f.StringVar(&configFile, "config", "", "configuration file with exemptions and rule parameters")
-	f.StringSliceVar(&disable, "disable", nil, "switch these rule ids off, such as cross-object rules on part of a cluster (repeatable, or comma-separated)")
-	f.StringVar(&podSec, "pod-security", "", "hold pods to this Pod Security Standards LEVEL[:VERSION], as the namespace labels spell them (restricted:latest unless the config's podSecurity says otherwise)")
+	ef.register(cmd)
 	return cmd
+}
+
+// evalFlags are the flags of the commands that evaluate the rules (test, audit).
+type evalFlags struct {
+	output     string
+	failOn     string
+	rules      []string
+	configFile string
+	disable    []string
+	podSec     string
+}
+
+func (ef *evalFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVarP(&ef.output, "output", "o", "text", "output format: "+strings.Join(report.Names(), ", "))
+	f.StringVar(&ef.failOn, "fail-on", "low", "exit 1 when a finding is at or above this severity: critical, high, medium, low, or none")
+	f.StringSliceVar(&ef.rules, "rule", nil, "only report these rule ids (repeatable, or comma-separated)")
+	f.StringVar(&ef.configFile, "config", "", "configuration file with exemptions and rule parameters")
+	f.StringSliceVar(&ef.disable, "disable", nil, "switch these rule ids off, such as cross-object rules on part of a cluster (repeatable, or comma-separated)")
+	f.StringVar(&ef.podSec, "pod-security", "", "hold pods to this Pod Security Standards LEVEL[:VERSION], as the namespace labels spell them (restricted:latest unless the config's podSecurity says otherwise)")
+}
+
+// engine checks the flags and compiles the engine they ask for.
+func (ef *evalFlags) engine(cmd *cobra.Command, extra ...harness.Option) (report.Format, *harness.Engine, error) {
+	format, err := report.For(ef.output)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ef.failOn != "none" && !slices.Contains(catalog.Severities, ef.failOn) {
+		return nil, nil, fmt.Errorf("--fail-on %q: want one of %s, none", ef.failOn, strings.Join(catalog.Severities, ", "))
+	}
+	opts := []harness.Option{harness.WithRules(ef.rules...)}
+	var cfg config.Config
+	if ef.configFile != "" {
+		if cfg, err = config.Load(ef.configFile); err != nil {
+			return nil, nil, err
+		}
+	}
+	cfg.Disabled = append(cfg.Disabled, ef.disable...)
+	if ef.podSec != "" {
+		level, version, _ := strings.Cut(ef.podSec, ":")
+		if !slices.Contains(config.PodSecurityLevels, level) || (version != "" && !config.ValidPodSecurityVersion(version)) {
+			return nil, nil, fmt.Errorf("--pod-security %q: want LEVEL[:VERSION], LEVEL one of %s and VERSION latest or v1.N", ef.podSec, strings.Join(config.PodSecurityLevels, ", "))
+		}
+		cfg.PodSecurity = &config.PodSecurity{Level: level, Version: version}
+	}
+	opts = append(opts, harness.WithConfig(cfg))
+	opts = append(opts, extra...)
+	eng, err := harness.New(cmd.Context(), opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return format, eng, nil
 }
 
 // exitFor turns a report into the exit status: unreadable input wins over findings.

@@ -47,7 +47,16 @@ func (Text) Report(w io.Writer, r *harness.Report) error {
 			fmt.Fprintf(bw, "  %s\n", e.Error())
 		}
 	}
-	if len(r.Findings) > 0 || len(r.Errors) > 0 {
+	if len(r.Warnings) > 0 {
+		if len(r.Findings) > 0 || len(r.Errors) > 0 {
+			fmt.Fprintln(bw)
+		}
+		fmt.Fprintln(bw, "warnings:")
+		for _, w := range r.Warnings {
+			fmt.Fprintf(bw, "  %s\n", w)
+		}
+	}
+	if len(r.Findings) > 0 || len(r.Errors) > 0 || len(r.Warnings) > 0 {
 		fmt.Fprintln(bw)
 	}
 	fmt.Fprintln(bw, summaryLine(r))
@@ -79,7 +88,11 @@ func summaryLine(r *harness.Report) string {
 	if r.Exempted > 0 {
 		line += fmt.Sprintf(", %d exempted", r.Exempted)
 	}
-	return line + ", " + plural(r.Summary.Errors, "error")
+	line += ", " + plural(r.Summary.Errors, "error")
+	if len(r.Warnings) > 0 {
+		line += ", " + plural(len(r.Warnings), "warning")
+	}
+	return line
 }
 
 func plural(n int, noun string) string {

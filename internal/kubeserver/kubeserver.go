@@ -125,6 +125,8 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 		"--service-cluster-ip-range", "10.0.0.0/24",
 		"--endpoint-reconciler-type", "none",
 		"--profiling=false",
+		// Clusters run privileged pods (CNI agents, log collectors); the examples have some.
+		"--allow-privileged=true",
 	}
 	if err := s.start(ctx, "kube-apiserver", filepath.Join(o.Bin, "kube"), append(args, o.APIServerArgs...)...); err != nil {
 		return nil, err

@@ -10,11 +10,16 @@
 #   deprecations the API server warns about (v1 ComponentStatus since v1.19, v1 Endpoints
 #   since v1.33). Versions removed at or before target_version are reported as removed;
 #   versions deprecated at or before it and still served are reported as deprecated. A
-#   target_version that does not parse falls back to 1.37.
+#   target_version that does not parse falls back to 1.37. Live audits leave the rule
+#   out: an object read from a cluster carries the version the audit asked for, not the
+#   one its author wrote, and the Endpoints the control plane keeps would all be
+#   reported; the API server's deprecation warnings and the
+#   apiserver_requested_deprecated_apis metric show live use.
 # scope: package
 # custom:
 #   id: RF-PATCH-001
 #   severity: medium
+#   runtimes: [library, cli, opa, conftest, gatekeeper]
 #   kinds:
 #     - {apiVersion: extensions/v1beta1, kind: Deployment}
 #     - {apiVersion: extensions/v1beta1, kind: DaemonSet}

@@ -1,0 +1,463 @@
+package e2e
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	gocmp "github.com/google/go-cmp/cmp"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
+	"sigs.k8s.io/yaml"
+
+	"github.com/ringfence/ringfence/harness"
+	"github.com/ringfence/ringfence/harness/live"
+	"github.com/ringfence/ringfence/harness/load"
+	"github.com/ringfence/ringfence/internal/kubeserver"
+	"github.com/ringfence/ringfence/internal/synth"
+)
+
+// applyObjects creates objs on the server (Namespaces and other cluster-scoped objects
+// first) and returns each as the server stored it, defaults filled in.
+func applyObjects(t testing.TB, cfg *rest.Config, objs []map[string]any) []map[string]any {
+	t.Helper()
+	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rank := func(m map[string]any) int {
+		switch (&unstructured.Unstructured{Object: m}).GetKind() {
+		case "Namespace":
+			return 0
+		case "ServiceAccount", "ClusterRole", "Role":
+			return 1
+		}
+		return 2
+	}
+	// The namespaces objects live in but no Namespace of the set creates are created
+	// first, as `kubectl create namespace` would, and returned with the rest.
+	objs = slices.Clone(objs)
+	declared := map[string]bool{}
+	for _, m := range objs {
+		if u := (unstructured.Unstructured{Object: m}); u.GetKind() == "Namespace" {
+			declared[u.GetName()] = true
+		}
+	}
+	for _, m := range objs {
+		ns := (&unstructured.Unstructured{Object: m}).GetNamespace()
+		if ns != "" && ns != "default" && !declared[ns] {
+			declared[ns] = true
+			objs = append(objs, map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ns}})
+		}
+	}
+	// Namespaces, then ServiceAccounts and roles, then the rest; each rank in parallel.
+	byRank := map[int][]int{}
+	for i, m := range objs {
+		byRank[rank(m)] = append(byRank[rank(m)], i)
+	}
+	out := make([]map[string]any, len(objs))
+	for r := 0; r <= 2; r++ {
+		idx := byRank[r]
+		var (
+			wg      sync.WaitGroup
+			mu      sync.Mutex
+			failure error
+			next    atomic.Int64
+		)
+		for range min(8, len(idx)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					k := int(next.Add(1)) - 1
+					if k >= len(idx) {
+						return
+					}
+					created, err := createObject(t.Context(), dyn, mapper, objs[idx[k]])
+					mu.Lock()
+					if err != nil && failure == nil {
+						failure = err
+					}
+					out[idx[k]] = created
+					mu.Unlock()
+					if err != nil {
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if failure != nil {
+			t.Fatal(failure)
+		}
+	}
+	return out
+}
+
+func createObject(ctx context.Context, dyn dynamic.Interface, mapper meta.RESTMapper, m map[string]any) (map[string]any, error) {
+	u := &unstructured.Unstructured{Object: m}
+	gvk := u.GroupVersionKind()
+	mapping, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", gvk, u.GetName(), err)
+	}
+	ns := ""
+	if mapping.Scope.Name() == meta.RESTScopeNameNamespace {
+		ns = cmp.Or(u.GetNamespace(), "default")
+	}
+	created, err := dyn.Resource(mapping.Resource).Namespace(ns).Create(ctx, u, metav1.CreateOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("creating %s %s/%s: %w", gvk.Kind, u.GetNamespace(), u.GetName(), err)
+	}
+	unstructured.RemoveNestedField(created.Object, "metadata", "managedFields")
+	return created.Object, nil
+}
+
+// readManifests loads every document under dir.
+func readManifests(t *testing.T, dir string) []map[string]any {
+	t.Helper()
+	res := load.Paths(t.Context(), []string{dir}, nil)
+	if len(res.Errors) > 0 {
+		t.Fatalf("reading %s: %v", dir, res.Errors)
+	}
+	var out []map[string]any
+	for _, d := range res.Documents {
+		out = append(out, d.Object)
+	}
+	return out
+}
+
+// writeManifests writes objs as one multi-document YAML file in a new directory.
+func writeManifests(t *testing.T, objs []map[string]any) string {
+	t.Helper()
+	var b strings.Builder
+	for _, o := range objs {
+		y, err := yaml.Marshal(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString("---\n")
+		b.Write(y)
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "served.yaml", []byte(b.String()))
+	return dir
+}
+
+// finding is what parity compares: the rule, the object, the message and the field;
+// where the object came from differs between manifests and the cluster.
+type finding struct {
+	Rule, Object, Message, Field string
+}
+
+func findingsOf(t *testing.T, out string, keep func(harness.ObjectRef) bool) []finding {
+	t.Helper()
+	var rep harness.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("report: %v\n%s", err, out)
+	}
+	var fs []finding
+	for _, f := range rep.Findings {
+		if keep != nil && !keep(f.Object) {
+			continue
+		}
+		o := f.Object
+		fs = append(fs, finding{f.Rule, o.APIVersion + " " + o.Kind + " " + o.Namespace + "/" + o.Name, f.Message, f.Field})
+	}
+	slices.SortFunc(fs, func(a, b finding) int {
+		return cmp.Or(cmp.Compare(a.Object, b.Object), cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Message, b.Message), cmp.Compare(a.Field, b.Field))
+	})
+	return fs
+}
+
+func refKey(apiVersion, kind, namespace, name string) string {
+	return apiVersion + " " + kind + " " + namespace + "/" + name
+}
+
+// TestAuditParity applies the example shop to a real API server and requires `ringfence
+// audit` to report what `ringfence test` reports on the same objects as the server
+// stored them (defaults filled in).
+func TestAuditParity(t *testing.T) {
+	n := auditParity(t, readManifests(t, "../examples"))
+	if n < 40 {
+		t.Errorf("only %d findings on the example shop; the comparison is too weak", n)
+	}
+}
+
+// TestAuditParityGenerated does the same on 1,000 generated objects: namespaces of
+// workloads, Services, ServiceAccounts, NetworkPolicies and RBAC with known problems.
+func TestAuditParityGenerated(t *testing.T) {
+	auditParity(t, synth.Generate(1000, 11))
+}
+
+func auditParity(t *testing.T, objs []map[string]any) int {
+	srv, _ := startKube(t)
+	bin := ringfenceBinary(t)
+	served := applyObjects(t, srv.Config("admin"), objs)
+	applied := map[string]bool{}
+	for _, o := range served {
+		u := unstructured.Unstructured{Object: o}
+		applied[refKey(u.GetAPIVersion(), u.GetKind(), u.GetNamespace(), u.GetName())] = true
+	}
+	inApplied := func(r harness.ObjectRef) bool { return applied[refKey(r.APIVersion, r.Kind, r.Namespace, r.Name)] }
+
+	out, code := runRingfence(t, bin, "test", writeManifests(t, served), "--output", "json")
+	if code != 1 {
+		t.Fatalf("ringfence test: exit %d, want 1\n%s", code, out)
+	}
+	want := findingsOf(t, out, nil)
+
+	out, code = runRingfence(t, bin, "audit", "--kubeconfig", srv.Kubeconfig, "--output", "json")
+	if code != 1 {
+		t.Fatalf("ringfence audit: exit %d, want 1\n%s", code, out)
+	}
+	got := findingsOf(t, out, inApplied)
+	if diff := gocmp.Diff(want, got); diff != "" {
+		t.Errorf("audit findings on the applied objects differ from ringfence test on them (-test +audit):\n%s", diff)
+	}
+	t.Logf("parity: %d findings from ringfence test, %d from ringfence audit on the same %d objects", len(want), len(got), len(served))
+	return len(want)
+}
+
+// TestAuditRestrictedUser audits as a user bound to the view ClusterRole, which may not
+// list Secrets or any RBAC objects: those kinds become warnings and the rest is audited.
+func TestAuditRestrictedUser(t *testing.T) {
+	bin := tool(t, "kube")
+	tool(t, "etcd")
+	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
+	defer cancel()
+	srv, err := kubeserver.Start(ctx, kubeserver.Options{
+		Bin: filepath.Dir(bin), Dir: t.TempDir(), Users: map[string][]string{"auditor": {"auditors"}},
+		// view is an aggregated ClusterRole: the aggregation controller fills in its rules.
+		Controllers: []string{"clusterrole-aggregation"},
+	})
+	if err != nil {
+		t.Fatalf("starting the control plane: %v", err)
+	}
+	t.Cleanup(srv.Stop)
+	client, err := kubernetes.NewForConfig(srv.Config("admin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	applyObjects(t, srv.Config("admin"), readManifests(t, "../examples"))
+	binding := &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "auditors-view"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "view"},
+		Subjects:   []rbacv1.Subject{{APIGroup: "rbac.authorization.k8s.io", Kind: "Group", Name: "auditors"}},
+	}
+	if _, err := client.RbacV1().ClusterRoleBindings().Create(t.Context(), binding, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitForAggregation(t, client, "view")
+	kubeconfig, err := srv.KubeconfigFor("auditor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, code := runRingfence(t, ringfenceBinary(t), "audit", "--kubeconfig", kubeconfig, "--output", "json")
+	if code != 1 {
+		t.Fatalf("restricted audit: exit %d, want 1 (findings)\n%s", code, out)
+	}
+	var rep harness.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("report: %v\n%s", err, out)
+	}
+	for _, kind := range []string{"v1 Secret", "rbac.authorization.k8s.io/v1 ClusterRole:", "rbac.authorization.k8s.io/v1 RoleBinding:"} {
+		if !slices.ContainsFunc(rep.Warnings, func(w string) bool { return strings.HasPrefix(w, kind) && strings.Contains(w, "forbidden") }) {
+			t.Errorf("no forbidden warning for %s in %q", kind, rep.Warnings)
+		}
+	}
+	if slices.ContainsFunc(rep.Warnings, func(w string) bool { return strings.HasPrefix(w, "apps/v1 Deployment") }) {
+		t.Errorf("the view role lists Deployments, yet a warning says otherwise: %q", rep.Warnings)
+	}
+	deployments := 0
+	for _, f := range rep.Findings {
+		if f.Object.Kind == "Deployment" {
+			deployments++
+		}
+	}
+	if deployments == 0 {
+		t.Errorf("the restricted audit found nothing on Deployments: the rest of the audit did not happen\n%s", out)
+	}
+	t.Logf("restricted audit: %d findings, %d warnings: %q", len(rep.Findings), len(rep.Warnings), rep.Warnings)
+}
+
+// slowProxy relays TCP connections to target, holding each chunk the server sends for
+// delay, so that an audit takes long enough to be interrupted; it counts the chunks.
+type slowProxy struct {
+	ln     net.Listener
+	target string
+	delay  time.Duration
+	chunks atomic.Int64
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	conns  []net.Conn
+}
+
+func startSlowProxy(t *testing.T, target string, delay time.Duration) *slowProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &slowProxy{ln: ln, target: target, delay: delay}
+	p.wg.Add(1)
+	go p.serve()
+	t.Cleanup(p.close)
+	return p
+}
+
+func (p *slowProxy) serve() {
+	defer p.wg.Done()
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		s, err := net.DialTimeout("tcp", p.target, 2*time.Second)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns = append(p.conns, c, s)
+		p.mu.Unlock()
+		p.wg.Add(2)
+		go func() { defer p.wg.Done(); io.Copy(s, c); s.Close() }()
+		go func() {
+			defer p.wg.Done()
+			defer c.Close()
+			buf := make([]byte, 32<<10)
+			for {
+				n, err := s.Read(buf)
+				if n > 0 {
+					p.chunks.Add(1)
+					time.Sleep(p.delay)
+					if _, werr := c.Write(buf[:n]); werr != nil {
+						return
+					}
+				}
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
+}
+
+func (p *slowProxy) close() {
+	p.ln.Close()
+	p.mu.Lock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+// TestAuditServerStops stops kube-apiserver while an audit is listing: the audit must
+// end with a clear error and exit 2, not hang.
+func TestAuditServerStops(t *testing.T) {
+	srv, _ := startKube(t)
+	applyObjects(t, srv.Config("admin"), readManifests(t, "../examples"))
+	host := strings.TrimPrefix(srv.URL, "https://")
+	proxy := startSlowProxy(t, host, 20*time.Millisecond)
+
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	cfg, err := os.ReadFile(srv.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(kubeconfig, []byte(strings.ReplaceAll(string(cfg), host, proxy.ln.Addr().String())), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, ringfenceBinary(t), "audit", "--kubeconfig", kubeconfig, "--page-size", "1", "--request-timeout", "10s")
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	// Wait until the audit is listing (discovery alone is a few dozen responses).
+	deadline := time.Now().Add(2 * time.Minute)
+	for proxy.chunks.Load() < 60 && time.Now().Before(deadline) {
+		select {
+		case err := <-done:
+			t.Fatalf("the audit ended before the server was stopped (%v): make it slower\n%s\n%s", err, stdout.String(), stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	srv.StopProcess("kube-apiserver")
+	stoppedAt := proxy.chunks.Load()
+	var err2 error
+	select {
+	case err2 = <-done:
+	case <-ctx.Done():
+		t.Fatalf("the audit hung after the API server stopped\n%s", stderr.String())
+	}
+	exit, ok := err2.(*exec.ExitError)
+	if !ok || exit.ExitCode() != 2 {
+		t.Fatalf("audit after the server stopped: %v, want exit 2\nstdout:\n%s\nstderr:\n%s", err2, stdout.String(), stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "stopped answering") {
+		t.Errorf("the error does not say the API server stopped answering:\n%s", stderr.String())
+	}
+	t.Logf("stopped the API server after %d relayed chunks; audit said: %s", stoppedAt, strings.TrimSpace(stderr.String()))
+}
+
+// BenchmarkAudit audits 5,000 generated objects in a real API server, reporting the time
+// spent listing and the time spent evaluating.
+func BenchmarkAudit(b *testing.B) {
+	srv, _ := startKube(b)
+	cfg := srv.Config("admin")
+	cfg.QPS, cfg.Burst = 1000, 1000
+	applyObjects(b, cfg, synth.Generate(5000, 3))
+	eng, err := harness.New(b.Context(), harness.ForRuntime("audit"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var list, eval time.Duration
+	objects := 0
+	for b.Loop() {
+		a, err := live.Run(b.Context(), eng, srv.Config("admin"), live.AuditOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(a.Warnings) > 0 {
+			b.Fatalf("warnings: %v", a.Warnings)
+		}
+		list += a.ListTime
+		eval += a.EvalTime
+		objects = a.Evaluated
+	}
+	b.ReportMetric(float64(objects), "objects")
+	b.ReportMetric(list.Seconds()/float64(b.N), "list-s/op")
+	b.ReportMetric(eval.Seconds()/float64(b.N), "eval-s/op")
+}
