@@ -3,10 +3,15 @@ package e2e
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,10 +23,13 @@ import (
 	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
@@ -460,4 +468,173 @@ func BenchmarkAudit(b *testing.B) {
 	b.ReportMetric(float64(objects), "objects")
 	b.ReportMetric(list.Seconds()/float64(b.N), "list-s/op")
 	b.ReportMetric(eval.Seconds()/float64(b.N), "eval-s/op")
+}
+
+// TestAuditWatch keeps the cluster in informer caches: their evaluation matches a fresh
+// listing, and a privileged Pod created afterwards shows up in the next evaluation, a
+// deleted Deployment's findings leave it.
+func TestAuditWatch(t *testing.T) {
+	srv, client := startKube(t)
+	cfg := srv.Config("admin")
+	applyObjects(t, cfg, readManifests(t, "../examples"))
+	eng, err := harness.New(t.Context(), harness.ForRuntime("audit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed, err := live.Run(t.Context(), eng, cfg, live.AuditOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	w, err := live.Watch(ctx, eng, cfg, live.AuditOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	rep, err := w.Evaluate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(fs []harness.Finding) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, f.Rule+" "+f.Object.Kind+" "+f.Object.Namespace+"/"+f.Object.Name+" "+f.Message)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if diff := gocmp.Diff(key(listed.Report.Findings), key(rep.Findings)); diff != "" {
+		t.Fatalf("the watched caches evaluate differently from a listing (-list +watch):\n%s", diff)
+	}
+	t.Logf("watch: %d findings, as a fresh listing", len(rep.Findings))
+
+	privileged := true
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "intruder", Namespace: "default"}, // shop enforces baseline
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{
+			Name: "c", Image: "busybox@sha256:" + strings.Repeat("a", 64),
+			SecurityContext: &corev1.SecurityContext{Privileged: &privileged},
+		}}},
+	}
+	// Without the service account controller, the ServiceAccount admission plugin needs
+	// the namespace's default service account made by hand.
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: "default"}}
+	if _, err := client.CoreV1().ServiceAccounts("default").Create(ctx, sa, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	if _, err := client.CoreV1().Pods("default").Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	has := func(rep *harness.Report, rule, kind, name string) bool {
+		return slices.ContainsFunc(rep.Findings, func(f harness.Finding) bool {
+			return f.Rule == rule && f.Object.Kind == kind && f.Object.Name == name
+		})
+	}
+	waitFor := func(what string, ok func(*harness.Report) bool) {
+		t.Helper()
+		for {
+			select {
+			case <-w.Changed():
+			case <-ctx.Done():
+				t.Fatalf("no evaluation shows %s", what)
+			}
+			rep, err := w.Evaluate(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok(rep) {
+				return
+			}
+		}
+	}
+	waitFor("the privileged Pod", func(r *harness.Report) bool { return has(r, "RF-POD-001", "Pod", "intruder") })
+
+	var gone string
+	for _, f := range rep.Findings {
+		if f.Object.Kind == "Deployment" {
+			gone = f.Object.Namespace + "/" + f.Object.Name
+			break
+		}
+	}
+	ns, name, _ := strings.Cut(gone, "/")
+	if err := client.AppsV1().Deployments(ns).Delete(ctx, name, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("Deployment "+gone+" gone", func(r *harness.Report) bool {
+		return !slices.ContainsFunc(r.Findings, func(f harness.Finding) bool {
+			return f.Object.Kind == "Deployment" && f.Object.Namespace == ns && f.Object.Name == name
+		})
+	})
+}
+
+// TestAuditFlakyAPI puts a loopback proxy in front of the API server that throttles and
+// fails some list calls: a kind that fails a few times is retried and read, one that
+// keeps failing becomes a warning, and the rest of the audit is complete.
+func TestAuditFlakyAPI(t *testing.T) {
+	srv, _ := startKube(t)
+	cfg := srv.Config("admin")
+	applyObjects(t, cfg, readManifests(t, "../examples"))
+	target, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstream := httputil.NewSingleHostReverseProxy(target)
+	upstream.Transport = &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}} // loopback, self-signed
+	var mu sync.Mutex
+	hits := map[string]int{}
+	proxy := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.URL.Path]++
+		n := hits[r.URL.Path]
+		mu.Unlock()
+		switch {
+		case r.URL.Path == "/api/v1/services" && n <= 2:
+			w.Header().Set("Retry-After", "0")
+			http.Error(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"TooManyRequests","code":429}`, http.StatusTooManyRequests)
+		case r.URL.Path == "/apis/apps/v1/deployments" && n <= 1:
+			http.Error(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"ServiceUnavailable","code":503}`, http.StatusServiceUnavailable)
+		case r.URL.Path == "/api/v1/configmaps":
+			http.Error(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"InternalError","code":500}`, http.StatusInternalServerError)
+		default:
+			upstream.ServeHTTP(w, r)
+		}
+	}))
+	defer proxy.Close()
+
+	eng, err := harness.New(t.Context(), harness.ForRuntime("audit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	flaky := rest.CopyConfig(cfg)
+	flaky.Host = proxy.URL
+	opts := live.AuditOptions{Options: live.Options{Backoff: wait.Backoff{Duration: 10 * time.Millisecond, Factor: 2, Steps: 4}}}
+	got, err := live.Run(t.Context(), eng, flaky, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := live.Run(t.Context(), eng, cfg, live.AuditOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Warnings) != 1 || got.Warnings[0].Kind != "ConfigMap" || !strings.Contains(got.Warnings[0].Message, "kept failing") {
+		t.Errorf("warnings %v, want one for ConfigMap saying the API server kept failing", got.Warnings)
+	}
+	count := func(a *live.Audit, kind string) int {
+		for _, l := range a.Listed {
+			if l.Kind == kind {
+				return l.Objects
+			}
+		}
+		return -1
+	}
+	for _, kind := range []string{"Service", "Deployment"} {
+		if g, w := count(got, kind), count(want, kind); g != w || w <= 0 {
+			t.Errorf("%s: %d objects through the flaky proxy, %d directly", kind, g, w)
+		}
+	}
+	mu.Lock()
+	t.Logf("flaky API: %d service list calls, %d deployment list calls, %d configmap list calls; warnings: %v",
+		hits["/api/v1/services"], hits["/apis/apps/v1/deployments"], hits["/api/v1/configmaps"], got.Warnings)
+	mu.Unlock()
 }

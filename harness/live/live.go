@@ -106,6 +106,30 @@ func (e *UnreachableError) Unwrap() error { return e.Err }
 // cannot be reached at all is an *UnreachableError.
 func Collect(ctx context.Context, cfg *rest.Config, wanted []schema.GroupVersionKind, o Options) (*Result, error) {
 	start := time.Now()
+	c, err := newCollector(cfg, o)
+	if err != nil {
+		return nil, err
+	}
+	targets, err := c.discover(ctx, wanted)
+	if err != nil {
+		return nil, err
+	}
+	for i, t := range targets {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := c.list(ctx, t.gvk, t.res); err != nil {
+			return nil, err
+		}
+		if o.Progress != nil {
+			o.Progress(Progress{Kinds: i + 1, KindsTotal: len(targets), Objects: len(c.res.Objects)})
+		}
+	}
+	c.res.ListTime = time.Since(start)
+	return c.res, nil
+}
+
+func newCollector(cfg *rest.Config, o Options) (*collector, error) {
 	if o.PageSize <= 0 {
 		o.PageSize = 500
 	}
@@ -124,15 +148,18 @@ func Collect(ctx context.Context, cfg *rest.Config, wanted []schema.GroupVersion
 	if err != nil {
 		return nil, fmt.Errorf("dynamic client: %w", err)
 	}
-	c := &collector{cfg: cfg, dyn: dyn, o: o, res: &Result{}}
+	return &collector{cfg: cfg, dc: dc, dyn: dyn, o: o, res: &Result{}}, nil
+}
 
+// discover asks the API server what it serves and picks the kinds to list.
+func (c *collector) discover(ctx context.Context, wanted []schema.GroupVersionKind) ([]target, error) {
 	var (
 		groups []*metav1.APIGroup
 		lists  []*metav1.APIResourceList
 	)
-	err = c.retry(ctx, "discovering the served API resources", func() error {
+	err := c.retry(ctx, "discovering the served API resources", func() error {
 		var derr error
-		groups, lists, derr = dc.ServerGroupsAndResources()
+		groups, lists, derr = c.dc.ServerGroupsAndResources()
 		if derr != nil && discovery.IsGroupDiscoveryFailedError(derr) {
 			c.discoveryWarnings(derr)
 			return nil // the groups that answered are usable
@@ -142,20 +169,7 @@ func Collect(ctx context.Context, cfg *rest.Config, wanted []schema.GroupVersion
 	if err != nil {
 		return nil, err
 	}
-	targets := c.targets(wanted, groups, servedKinds(lists))
-	for i, t := range targets {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if err := c.list(ctx, t.gvk, t.res); err != nil {
-			return nil, err
-		}
-		if o.Progress != nil {
-			o.Progress(Progress{Kinds: i + 1, KindsTotal: len(targets), Objects: len(c.res.Objects)})
-		}
-	}
-	c.res.ListTime = time.Since(start)
-	return c.res, nil
+	return c.targets(wanted, groups, servedKinds(lists)), nil
 }
 
 type target struct {
@@ -203,6 +217,7 @@ func (c *collector) targets(wanted []schema.GroupVersionKind, groups []*metav1.A
 
 type collector struct {
 	cfg *rest.Config
+	dc  discovery.DiscoveryInterface
 	dyn dynamic.Interface
 	o   Options
 	res *Result
@@ -434,13 +449,9 @@ type Audit struct {
 // warning to the report for each kind it could not read. With a namespace, only the
 // findings on that namespace's objects and on the Namespace itself are kept.
 func Run(ctx context.Context, eng *harness.Engine, cfg *rest.Config, o AuditOptions) (*Audit, error) {
-	var wanted []schema.GroupVersionKind
-	for _, k := range eng.Kinds() {
-		gv, err := schema.ParseGroupVersion(k.APIVersion)
-		if err != nil {
-			return nil, fmt.Errorf("rule kind %s %s: %w", k.APIVersion, k.Kind, err)
-		}
-		wanted = append(wanted, gv.WithKind(k.Kind))
+	wanted, err := wantedKinds(eng)
+	if err != nil {
+		return nil, err
 	}
 	res, err := Collect(ctx, cfg, wanted, o.Options)
 	if err != nil {
@@ -459,13 +470,31 @@ func Run(ctx context.Context, eng *harness.Engine, cfg *rest.Config, o AuditOpti
 		return nil, err
 	}
 	a := &Audit{Report: rep, Result: res, Evaluated: len(objs), EvalTime: time.Since(start)}
-	if ns := o.Namespace; ns != "" {
+	finish(rep, o.Namespace, res.Warnings)
+	return a, nil
+}
+
+// finish keeps a namespace's findings only, when there is one, and adds the warnings.
+func finish(rep *harness.Report, ns string, warnings []Warning) {
+	if ns != "" {
 		rep.Keep(func(r harness.ObjectRef) bool {
 			return r.Namespace == ns || (r.Kind == "Namespace" && r.Namespace == "" && r.Name == ns)
 		})
 	}
-	for _, w := range res.Warnings {
+	for _, w := range warnings {
 		rep.Warnings = append(rep.Warnings, w.String())
 	}
-	return a, nil
+}
+
+// wantedKinds is what eng's rules read, as group, version and kind.
+func wantedKinds(eng *harness.Engine) ([]schema.GroupVersionKind, error) {
+	var wanted []schema.GroupVersionKind
+	for _, k := range eng.Kinds() {
+		gv, err := schema.ParseGroupVersion(k.APIVersion)
+		if err != nil {
+			return nil, fmt.Errorf("rule kind %s %s: %w", k.APIVersion, k.Kind, err)
+		}
+		wanted = append(wanted, gv.WithKind(k.Kind))
+	}
+	return wanted, nil
 }
