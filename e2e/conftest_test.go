@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -103,30 +104,34 @@ func runConftest(t *testing.T, polDir, data string, extra []string, files ...str
 // library's verdicts on every fixture, cross-object rules included.
 func TestConftestCombinedParity(t *testing.T) {
 	polDir, data := conftestPolicies(t, nil)
-	compared, findings := 0, 0
-	for _, f := range allFixtures(t) {
-		pd, d := polDir, data
-		if f.Parameters != nil {
-			cfg := f.Config()
-			pd, d = conftestPolicies(t, &cfg)
+	var compared, findings atomic.Int64
+	// One conftest process per fixture, as many at once as the test may run in
+	// parallel (GOMAXPROCS): each compiles every rule, so this is the slow part of e2e.
+	t.Run("fixtures", func(t *testing.T) {
+		for _, f := range allFixtures(t) {
+			t.Run(f.Path, func(t *testing.T) {
+				t.Parallel()
+				pd, d := polDir, data
+				if f.Parameters != nil {
+					cfg := f.Config()
+					pd, d = conftestPolicies(t, &cfg)
+				}
+				got := runConftest(t, pd, d, []string{"--combine"}, f.Path)["Combined"]
+				if got == nil {
+					got = []verdict{}
+				}
+				want := libraryVerdicts(t, f, "conftest")
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("%s: conftest --combine differs from the library (-library +conftest):\n%s", f.Path, diff)
+				}
+				compared.Add(1)
+				findings.Add(int64(len(want)))
+			})
 		}
-		got := runConftest(t, pd, d, []string{"--combine"}, f.Path)["Combined"]
-		if got == nil {
-			got = []verdict{}
-		}
-		want := libraryVerdicts(t, f, "conftest")
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("%s: conftest --combine differs from the library (-library +conftest):\n%s", f.Path, diff)
-		}
-		compared++
-		findings += len(want)
-	}
-	t.Logf("conftest --combine: %d fixtures compared, %d findings, all equal to the library's", compared, findings)
+	})
+	t.Logf("conftest --combine: %d fixtures compared, %d findings, all equal to the library's", compared.Load(), findings.Load())
 }
 
-// Without --combine, conftest checks one document at a time: the per-object rules reach
-// the library's verdicts on every fixture; the cross-object rules see no inventory, so
-// they are left out of the comparison (the README says to use --combine).
 func TestConftestPerDocumentParity(t *testing.T) {
 	eng, err := harness.New(context.Background())
 	if err != nil {

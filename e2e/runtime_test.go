@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ringfence/ringfence/harness"
+	"github.com/ringfence/ringfence/harness/config"
 	"github.com/ringfence/ringfence/internal/fixtures"
 )
 
@@ -36,9 +38,36 @@ func sortVerdicts(v []verdict) []verdict {
 
 // libraryVerdicts evaluates a fixture file with the library, the fixture's parameters
 // applied, and returns the findings of the rules that run in runtime.
+// engineCache compiles one engine per fixture configuration (most fixtures have none)
+// instead of one per fixture and runtime: compiling every rule is most of the cost.
+type engineCache struct {
+	mu   sync.Mutex
+	byID map[string]*harness.Engine
+}
+
+var engines = &engineCache{byID: map[string]*harness.Engine{}}
+
+func (c *engineCache) get(cfg config.Config) (*harness.Engine, error) {
+	key, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.byID[string(key)]; ok {
+		return e, nil
+	}
+	e, err := harness.New(context.Background(), harness.WithConfig(cfg))
+	if err != nil {
+		return nil, err
+	}
+	c.byID[string(key)] = e
+	return e, nil
+}
+
 func libraryVerdicts(t *testing.T, f fixtures.Fixture, runtime string) []verdict {
 	t.Helper()
-	eng, err := harness.New(context.Background(), harness.WithConfig(f.Config()))
+	eng, err := engines.get(f.Config())
 	if err != nil {
 		t.Fatalf("%s: %v", f.Path, err)
 	}

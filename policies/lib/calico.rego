@@ -9,6 +9,7 @@
 # scope: package
 package ringfence.lib.calico
 
+import data.ringfence.lib.core
 import data.ringfence.lib.inventory
 
 # groups are the API groups that serve Calico's policy kinds: the v3 API server's and the
@@ -459,12 +460,24 @@ default_tier_order := 1000000
 # {"order": <number or null>, "defaultAction": "Deny" | "Pass"}.
 tiers := object.union({"default": {"order": default_tier_order, "defaultAction": "Deny"}}, declared_tiers)
 
-declared_tiers := {n: {"order": tier_order(t), "defaultAction": tier_default_action(t)} |
+# The Tier under review counts as declared as it is now: an admission review sees it
+# before the inventory does, and Gatekeeper's inventory may hold an older copy.
+declared_tiers := object.union(inventory_tiers, reviewed_tier)
+
+inventory_tiers := {n: tier_entry(t) |
 	some t in inventory.cluster_scoped("Tier")
 	is_tier(t)
 	n := name(t)
 	n != ""
 }
+
+reviewed_tier := {n: tier_entry(core.resource)} if {
+	is_tier(core.resource)
+	n := name(core.resource)
+	n != ""
+} else := {}
+
+tier_entry(t) := {"order": tier_order(t), "defaultAction": tier_default_action(t)}
 
 tier_order(t) := t.spec.order if is_number(t.spec.order)
 
