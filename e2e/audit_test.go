@@ -49,6 +49,8 @@ import (
 // first) and returns each as the server stored it, defaults filled in.
 func applyObjects(t testing.TB, cfg *rest.Config, objs []map[string]any) []map[string]any {
 	t.Helper()
+	cfg = rest.CopyConfig(cfg)
+	cfg.WarningHandler = rest.NoWarnings{} // Pod Security warnings on objects with known problems
 	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -122,7 +122,7 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 		"--authorization-mode", "RBAC",
 		"--service-account-issuer", "https://kubernetes.default.svc",
 		"--service-account-key-file", pubFile, "--service-account-signing-key-file", keyFile,
-		"--service-cluster-ip-range", "10.0.0.0/24",
+		"--service-cluster-ip-range", "10.0.0.0/16", // room for the benchmarks' thousands of Services
 		"--endpoint-reconciler-type", "none",
 		"--profiling=false",
 		// Clusters run privileged pods (CNI agents, log collectors); the examples have some.
