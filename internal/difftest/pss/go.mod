@@ -1,6 +1,6 @@
 module github.com/ringfence/ringfence/internal/difftest/pss
 
-go 1.26.0
+go 1.26.6
 
 replace github.com/ringfence/ringfence => ../../..
 
@@ -55,6 +55,7 @@ require (
 	k8s.io/kube-openapi v0.0.0-20260721132016-d427ff9ee9ad // indirect
 	k8s.io/utils v0.0.0-20260626114624-be93311217bd // indirect
 	sigs.k8s.io/json v0.0.0-20250730193827-2d320260d730 // indirect
+	sigs.k8s.io/network-policy-api v0.3.0 // indirect
 	sigs.k8s.io/randfill v1.0.0 // indirect
 	sigs.k8s.io/structured-merge-diff/v6 v6.4.2 // indirect
 )
