@@ -33,7 +33,6 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"sigs.k8s.io/yaml"
@@ -257,23 +256,11 @@ func auditParity(t *testing.T, objs []map[string]any) int {
 // TestAuditRestrictedUser audits as a user bound to the view ClusterRole, which may not
 // list Secrets or any RBAC objects: those kinds become warnings and the rest is audited.
 func TestAuditRestrictedUser(t *testing.T) {
-	bin := tool(t, "kube")
-	tool(t, "etcd")
-	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
-	defer cancel()
-	srv, err := kubeserver.Start(ctx, kubeserver.Options{
-		Bin: filepath.Dir(bin), Dir: t.TempDir(), Users: map[string][]string{"auditor": {"auditors"}},
+	srv, client := startKubeWith(t, kubeserver.Options{
+		Users: map[string][]string{"auditor": {"auditors"}},
 		// view is an aggregated ClusterRole: the aggregation controller fills in its rules.
 		Controllers: []string{"clusterrole-aggregation"},
 	})
-	if err != nil {
-		t.Fatalf("starting the control plane: %v", err)
-	}
-	t.Cleanup(srv.Stop)
-	client, err := kubernetes.NewForConfig(srv.Config("admin"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	applyObjects(t, srv.Config("admin"), readManifests(t, "../examples"))
 	binding := &rbacv1.ClusterRoleBinding{
 		ObjectMeta: metav1.ObjectMeta{Name: "auditors-view"},

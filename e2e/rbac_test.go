@@ -32,11 +32,18 @@ import (
 // on loopback, and stops them when the test ends.
 func startKube(t testing.TB, controllers ...string) (*kubeserver.Server, *kubernetes.Clientset) {
 	t.Helper()
-	bin := filepath.Dir(tool(t, "kube"))
+	return startKubeWith(t, kubeserver.Options{Controllers: controllers})
+}
+
+// startKubeWith is startKube with more options; Bin and Dir are filled in.
+func startKubeWith(t testing.TB, o kubeserver.Options) (*kubeserver.Server, *kubernetes.Clientset) {
+	t.Helper()
+	o.Bin = filepath.Dir(tool(t, "kube"))
+	o.Dir = t.TempDir()
 	tool(t, "etcd")
 	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
 	defer cancel()
-	srv, err := kubeserver.Start(ctx, kubeserver.Options{Bin: bin, Dir: t.TempDir(), Controllers: controllers})
+	srv, err := kubeserver.Start(ctx, o)
 	if err != nil {
 		t.Fatalf("starting the control plane: %v", err)
 	}

@@ -230,8 +230,7 @@ func (c *collector) list(ctx context.Context, gvk schema.GroupVersionKind, r met
 		ns = c.o.Namespace
 	}
 	apiVersion := gvk.GroupVersion().String()
-	var page func(opts metav1.ListOptions) (runtime.Object, error)
-	page = func(opts metav1.ListOptions) (runtime.Object, error) {
+	page := func(opts metav1.ListOptions) (runtime.Object, error) {
 		var out runtime.Object
 		what := fmt.Sprintf("listing %s %s", apiVersion, gvk.Kind)
 		err := c.retry(ctx, what, func() error {

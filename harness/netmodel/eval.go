@@ -44,16 +44,7 @@ type Model struct {
 // New builds the model. Namespaces that workloads or policies live in but that have no
 // Namespace object get one with only the kubernetes.io/metadata.name label.
 func New(namespaces []Namespace, workloads []*Workload, policies []*networkingv1.NetworkPolicy) *Model {
-	compiled := make([]*Policy, len(policies))
-	var errs []error
-	for i, np := range policies {
-		p, perrs := CompilePolicy(np)
-		compiled[i] = p
-		errs = append(errs, perrs...)
-	}
-	m := newModel(namespaces, workloads, compiled, nil)
-	m.Errors = errs
-	return m
+	return NewWithAdmin(namespaces, workloads, policies, nil)
 }
 
 // NewWithAdmin is New with AdminNetworkPolicies and BaselineAdminNetworkPolicies
