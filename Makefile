@@ -22,12 +22,17 @@ demo: build
 	@$(BIN) test examples/ ; status=$$?; [ $$status -le 1 ] || exit $$status
 
 # Go benchmarks, then whole commands side by side with hyperfine (apt-get install
-# hyperfine) on generated inputs of BENCH_SIZES objects. conftest (built into the tool
-# cache by `make tools`) runs the same rules the documented way, from an unpacked bundle
-# with --namespace ringfence.main --combine, on sizes up to CONFTEST_MAX (it takes
-# minutes on 100k objects: make bench CONFTEST_MAX=100000 to include them).
+# hyperfine) on generated inputs of BENCH_SIZES objects: this ringfence, the ringfence of
+# BASELINE (main before the speed work of issue 15), a program that only reads the same
+# files (the floor), and conftest (built into the tool cache by `make tools`) running the
+# same rules the documented way, from an unpacked bundle with --namespace ringfence.main
+# --combine, on sizes up to CONFTEST_MAX (it takes minutes on 100k objects: make bench
+# CONFTEST_MAX=100000 to include them). Then the max RSS of each command, and the per-rule
+# cost table of ringfence test --profile on PROFILE_SIZE objects.
 BENCH_SIZES  ?= 1000 10000 100000
 CONFTEST_MAX ?= 10000
+BASELINE     ?= d53db2e
+PROFILE_SIZE ?= 10000
 
 tools:
 	bash .ci/tools.sh conftest gator kube
@@ -62,18 +67,8 @@ gatekeeper: build
 
 bench: build bench-netmap bench-audit
 	$(GO) test -run '^$$' -bench . -benchmem ./harness/
-	@mkdir -p $(BENCH)/conftest && $(BIN) bundle build -o $(BENCH)/ringfence.tar.gz >/dev/null && \
-		tar -xzf $(BENCH)/ringfence.tar.gz -C $(BENCH)/conftest 2>/dev/null
-	@command -v hyperfine >/dev/null || { echo "hyperfine not found: apt-get install hyperfine" >&2; exit 1; }
-	@for n in $(BENCH_SIZES); do \
-		[ -d $(BENCH)/$$n ] || $(GO) run ./internal/synth/cmd -n $$n -o $(BENCH)/$$n; \
-		cmds="'$(BIN) test --fail-on none -o json $(BENCH)/$$n'"; \
-		if [ -x $(TOOLS)/conftest ] && [ $$n -le $(CONFTEST_MAX) ]; then \
-			cmds="$$cmds '$(TOOLS)/conftest test --no-fail --combine --namespace ringfence.main -p $(BENCH)/conftest -d $(BENCH)/conftest/data.json -o json $(BENCH)/$$n'"; \
-		fi; \
-		runs=3; [ $$n -lt 100000 ] || runs=1; \
-		eval hyperfine --warmup 1 --runs $$runs -N --output null --export-markdown $(BENCH)/results-$$n.md $$cmds || exit 1; \
-	done
+	GO=$(GO) BIN=$(BIN) BENCH=$(BENCH) TOOLS=$(TOOLS) BENCH_SIZES="$(BENCH_SIZES)" CONFTEST_MAX=$(CONFTEST_MAX) \
+		BASELINE=$(BASELINE) PROFILE_SIZE=$(PROFILE_SIZE) bash .ci/bench.sh
 
 # The connectivity benchmarks: ringfence netmap and ringfence test on generated clusters of
 # NETMAP_SCALES times 50 namespaces, 2,000 workloads and 1,000 NetworkPolicies.

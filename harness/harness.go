@@ -62,6 +62,8 @@ type Report struct {
 	Warnings []string `json:"warnings,omitempty"`
 	// Exempted counts the findings that exemptions silenced.
 	Exempted int `json:"-"`
+	// Profile is what the evaluation cost, when the engine was built WithProfiling.
+	Profile *Profile `json:"-"`
 }
 
 // Keep drops the findings on objects keep rejects, such as those outside the namespace

@@ -86,6 +86,9 @@ error or an API server that cannot be reached.`,
 			if err := format.Report(cmd.OutOrStdout(), rep); err != nil {
 				return err
 			}
+			if err := ef.writeProfile(cmd, rep); err != nil {
+				return err
+			}
 			return exitFor(rep, ef.failOn)
 		},
 	}

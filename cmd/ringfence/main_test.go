@@ -366,3 +366,36 @@ func TestPodSecurityFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestProfile checks --profile: the report on stdout is the same as without it, and
+// stderr holds the phases and a line per rule, costliest first, with the objects each
+// rule was dispatched to.
+func TestProfile(t *testing.T) {
+	input := privilegedPod + "---\n" + quietPod
+	plain := ringfence(t, input, "test", "-", "-o", "json", "--rule", "RF-POD-001,RF-NET-003")
+	profiled := ringfence(t, input, "test", "-", "-o", "json", "--rule", "RF-POD-001,RF-NET-003", "--profile")
+	if plain.code != 1 || profiled.code != 1 {
+		t.Fatalf("exit codes %d and %d, want 1 and 1; stderr: %s", plain.code, profiled.code, profiled.stderr)
+	}
+	if diff := cmp.Diff(plain.stdout, profiled.stdout); diff != "" {
+		t.Errorf("--profile changed the report (-without +with):\n%s", diff)
+	}
+	if plain.stderr != "" {
+		t.Errorf("without --profile, stderr is %q", plain.stderr)
+	}
+	var rows []string
+	for _, line := range strings.Split(profiled.stderr, "\n") {
+		if strings.HasPrefix(line, "RF-") {
+			rows = append(rows, strings.Fields(line)[0]+" "+strings.Fields(line)[1])
+		}
+	}
+	// RF-POD-001 runs on the two Pods; RF-NET-003 (Namespaces) on none.
+	if diff := cmp.Diff([]string{"RF-POD-001 2", "RF-NET-003 0"}, rows); diff != "" {
+		t.Errorf("rule rows (-want +got):\n%s\nstderr:\n%s", diff, profiled.stderr)
+	}
+	for _, phase := range []string{"read files", "inventory", "models", "rules", "total"} {
+		if !strings.Contains(profiled.stderr, "\n"+phase+" ") {
+			t.Errorf("no %q phase in the profile:\n%s", phase, profiled.stderr)
+		}
+	}
+}
