@@ -113,15 +113,10 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		return nil, fmt.Errorf("rule metadata: %w", err)
 	}
 	e := &Engine{compiler: compiler, rules: rules, byID: map[string]catalog.Rule{}, workers: max(o.workers, 1), profile: o.profile}
-	infos := map[string]config.RuleInfo{}
 	for _, r := range rules {
 		e.byID[r.ID] = r
-		var names []string
-		for _, p := range r.Parameters {
-			names = append(names, p.Name)
-		}
-		infos[r.ID] = config.RuleInfo{Parameters: names}
 	}
+	infos := RuleInfos(rules)
 	if len(o.ruleIDs) > 0 {
 		e.selected = map[string]bool{}
 		for _, id := range o.ruleIDs {
@@ -190,6 +185,11 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Every parameter resolved once, here, rather than by each rule for each object.
+	if cfgData == nil {
+		cfgData = map[string]any{}
+	}
+	cfgData["parameters"] = o.cfg.Resolve(infos)
 	// Dispatching only to the selected rules spares evaluating the others.
 	data, err := ast.InterfaceToValue(PolicyData(rules, e.Rules(), cfgData))
 	if err != nil {
@@ -197,6 +197,21 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	}
 	e.data = data.(ast.Object)
 	return e, nil
+}
+
+// RuleInfos is what configuration needs to know of each rule, by id: its parameters and
+// their defaults, and whether it is a Pod Security Standards rule.
+func RuleInfos(rules []catalog.Rule) map[string]config.RuleInfo {
+	infos := make(map[string]config.RuleInfo, len(rules))
+	for _, r := range rules {
+		info := config.RuleInfo{Defaults: map[string]any{}, PodSecurity: r.PodSecurity != nil}
+		for _, p := range r.Parameters {
+			info.Parameters = append(info.Parameters, p.Name)
+			info.Defaults[p.Name] = p.Default
+		}
+		infos[r.ID] = info
+	}
+	return infos
 }
 
 // PolicyData is data.ringfence for the policies: the catalog of every rule, the kind

@@ -184,6 +184,17 @@ func fromModule(file string, mod *ast.Module) (Rule, error) {
 	if r.Parameters == nil {
 		r.Parameters = []Parameter{}
 	}
+	// Every parameter has a default, so that configuration can resolve each one to a
+	// value (config.Resolve): a missing default would become null.
+	if params, ok := ann.Custom["parameters"].([]any); ok {
+		for _, p := range params {
+			if m, ok := p.(map[string]any); ok {
+				if _, has := m["default"]; !has {
+					return fail("parameter %v has no default", m["name"])
+				}
+			}
+		}
+	}
 	if err := r.validate(); err != nil {
 		return fail("%v", err)
 	}
@@ -294,7 +305,7 @@ func Data(rules []Rule) map[string]any {
 }
 
 // Dispatch maps each kind name to the rules that declare it, as
-// data.ringfence.dispatch: kind -> [[area, slug], ...]. The decision entry point evaluates
+// data.ringfence.dispatch: kind -> [[area, slug, id], ...]. The decision entry point evaluates
 // only those rules for an object, as Gatekeeper's constraint match does; the apiVersion is
 // left to the rules' own guards, so a rule written for apps/v1 Deployments also sees
 // extensions/v1beta1 ones.
@@ -308,7 +319,7 @@ func Dispatch(rules []Rule) map[string]any {
 			}
 			seen[k.Kind] = true
 			paths, _ := out[k.Kind].([]any)
-			out[k.Kind] = append(paths, []any{r.path[0], r.path[1]})
+			out[k.Kind] = append(paths, []any{r.path[0], r.path[1], r.ID})
 		}
 	}
 	return out

@@ -79,6 +79,7 @@ func TestMetadataProblems(t *testing.T) {
 		{"no remediation", "#   remediation: Fix it.\n", "", "no remediation"},
 		{"no references", "#   references: [\"CIS 5.2.2\"]\n", "", "no references"},
 		{"parameter without description", ", description: how many}", "}", "needs name, type and description"},
+		{"parameter without default", " default: 3,", "", "parameter limit has no default"},
 		{"no METADATA", "# METADATA\n", "# not metadata\n", "no METADATA block"},
 		{"package outside the layout", "package ringfence.rules.pod.example", "package ringfence.rules.example", "must be ringfence.rules.<area>.<slug>"},
 		{"unknown parameter type", "type: integer", "type: int", `has type "int"`},

@@ -80,9 +80,56 @@ type Exemption struct {
 	Expires   string            `json:"expires,omitempty"`
 }
 
-// RuleInfo is what validation needs to know about a rule: its parameter names.
+// RuleInfo is what validation and resolution need to know about a rule: its parameter
+// names, their defaults, and whether it is a Pod Security Standards rule (whose level
+// and version the podSecurity block sets).
 type RuleInfo struct {
-	Parameters []string
+	Parameters  []string
+	Defaults    map[string]any
+	PodSecurity bool
+}
+
+// Resolve returns the value every parameter of every rule takes, as the policies resolve
+// it outside Gatekeeper (lib/core's parameter and lib/pss's setting): the rule's own
+// value in parameters, else, for the level and version of a Pod Security Standards rule,
+// the podSecurity block's, else the default. The engine gives the policies this as
+// data.ringfence.config.parameters so that no rule resolves a parameter again for every
+// object; the result is the same.
+func (c Config) Resolve(rules map[string]RuleInfo) map[string]map[string]any {
+	out := make(map[string]map[string]any, len(rules))
+	for id, info := range rules {
+		params := make(map[string]any, len(info.Parameters))
+		for _, name := range info.Parameters {
+			if v, ok := c.Parameters[id][name]; ok {
+				params[name] = v
+				continue
+			}
+			if v := c.podSecurity(name); info.PodSecurity && v != "" {
+				params[name] = v
+				continue
+			}
+			if v, ok := info.Defaults[name]; ok {
+				params[name] = v
+			}
+		}
+		out[id] = params
+	}
+	return out
+}
+
+// podSecurity returns the podSecurity block's value for a Pod Security Standards rule's
+// parameter ("level" or "version"), or "" when the block does not set it.
+func (c Config) podSecurity(name string) string {
+	if c.PodSecurity == nil {
+		return ""
+	}
+	switch name {
+	case "level":
+		return c.PodSecurity.Level
+	case "version":
+		return c.PodSecurity.Version
+	}
+	return ""
 }
 
 // Load reads and parses a configuration file. Unknown fields are errors, so a typo does

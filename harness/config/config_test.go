@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 var rules = map[string]RuleInfo{"RF-POD-003": {Parameters: []string{"allowed_host_ports"}}, "RF-POD-001": {}}
@@ -50,5 +52,35 @@ func TestParseExpiry(t *testing.T) {
 	got, err = ParseExpiry("2027-03-31T12:00:00+02:00")
 	if err != nil || !got.Equal(time.Date(2027, 3, 31, 10, 0, 0, 0, time.UTC)) {
 		t.Errorf("ParseExpiry(RFC 3339) = %v, %v", got, err)
+	}
+}
+
+// TestResolve checks the precedence the policies apply: a rule's own parameter, then, for
+// a Pod Security Standards rule's level and version, the podSecurity block, then the
+// default; a value set to null stays null.
+func TestResolve(t *testing.T) {
+	infos := map[string]RuleInfo{
+		"RF-POD-001": {Parameters: []string{"level", "version"}, Defaults: map[string]any{"level": "restricted", "version": "latest"}, PodSecurity: true},
+		"RF-POD-019": {Parameters: []string{"level", "version"}, Defaults: map[string]any{"level": "restricted", "version": "latest"}, PodSecurity: true},
+		"RF-POD-035": {Parameters: []string{"default_level", "level"}, Defaults: map[string]any{"default_level": "privileged", "level": "x"}},
+		"RF-NET-001": {},
+	}
+	cfg, err := Parse([]byte("parameters:\n  RF-POD-001: {version: v1.25}\n  RF-POD-035: {default_level: null}\npodSecurity: {level: baseline}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := cfg.Resolve(infos)
+	want := map[string]map[string]any{
+		"RF-POD-001": {"level": "baseline", "version": "v1.25"},
+		"RF-POD-019": {"level": "baseline", "version": "latest"},
+		// podSecurity is for Pod Security Standards rules only.
+		"RF-POD-035": {"default_level": nil, "level": "x"},
+		"RF-NET-001": {},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Resolve (-want +got):\n%s", diff)
+	}
+	if got := (Config{}).Resolve(infos)["RF-POD-001"]; got["level"] != "restricted" || got["version"] != "latest" {
+		t.Errorf("without configuration: %v, want the defaults", got)
 	}
 }

@@ -91,10 +91,16 @@ setting(chain, key) := v if {
 # violations returns the findings of check id on every pod spec of the object under review
 # at the level and version the calling rule is set to, as {"msg", "field"}.
 violations(id, chain) := {{"msg": sprintf("%s: %s", [core.display, v.msg]), "field": v.field} |
+	some ps in core.pod_specs
+	m := enabled(id, chain)
+	some v in check(id, ps, m)
+}
+
+# enabled returns the minor version at which the calling rule runs check id, and is
+# undefined when the check is not part of the standard at the rule's level and version.
+enabled(id, chain) := m if {
 	m := minor(setting(chain, "version"))
 	applies(id, setting(chain, "level"), m)
-	some ps in core.pod_specs
-	some v in check(id, ps, m)
 }
 
 # failing returns the IDs of the checks a pod spec entry fails at a level and version.

@@ -15,23 +15,23 @@ exempt_annotation := "ringfence.dev/exempt"
 # findings holds the violations that no exemption covers.
 findings contains finding if {
 	some finding in violations
-	not exempt(finding.rule)
+	not exempt_rules[finding.rule]
 }
 
 # exempted holds the violations an exemption covers, so reports can count them.
 exempted contains finding if {
 	some finding in violations
-	exempt(finding.rule)
+	exempt_rules[finding.rule]
 }
 
-# With data.ringfence.dispatch (kind -> [[area, slug], ...], generated from the kinds in
-# the rules' metadata) only the rules that declare the object's kind are evaluated, as
+# With data.ringfence.dispatch (kind -> [[area, slug, id], ...], generated from the kinds
+# in the rules' metadata) only the rules that declare the object's kind are evaluated, as
 # Gatekeeper's constraint match would; without it, every rule is.
 violations contains finding if {
-	some [area, slug] in data.ringfence.dispatch[core.kind]
+	some [area, slug, id] in data.ringfence.dispatch[core.kind]
 	some v in data.ringfence.rules[area][slug].deny
-	finding := object.union(as_object(v), {"rule": rule_id(area, slug)})
-	not disabled[finding.rule]
+	not disabled[id]
+	finding := object.union(as_object(v), {"rule": id})
 }
 
 violations contains finding if {
@@ -43,9 +43,7 @@ violations contains finding if {
 }
 
 # disabled holds the ids of the rules data.ringfence.config switches off.
-disabled contains id if {
-	some id in data.ringfence.config.disabled
-}
+disabled := {id | some id in data.ringfence.config.disabled}
 
 as_object(v) := v if {
 	is_object(v)
@@ -59,16 +57,20 @@ rule_id(area, slug) := id if {
 
 else := concat("/", [area, slug])
 
-exempt(id) if {
+# exempt_rules holds the ids of the rules the object under review is exempt from: those
+# its exempt annotation lists, and those of the configured exemptions that match it and
+# have not expired. It is computed once for the object, not once per finding.
+# It is a comprehension, not a partial set, so a lookup by rule id reads it whole, once.
+exempt_rules := annotation_exempt | config_exempt
+
+annotation_exempt := {trim_space(entry) |
 	listed := core.annotations[exempt_annotation]
 	is_string(listed)
 	some entry in split(listed, ",")
-	trim_space(entry) == id
 }
 
-exempt(id) if {
+config_exempt := {e.rule |
 	some e in data.ringfence.config.exemptions
-	e.rule == id
 	exemption_matches(e)
 	not expired(e)
 }
