@@ -252,31 +252,55 @@ func Compile(fsys fs.FS) (*ast.Compiler, error) {
 }
 
 // ParseModules parses every .rego file in fsys but tests, as Rego v1 with METADATA
-// annotations, keyed by path.
+// annotations, keyed by path. The files are parsed on all cores.
 func ParseModules(fsys fs.FS) (map[string]*ast.Module, error) {
-	modules := map[string]*ast.Module{}
+	var paths []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || !strings.HasSuffix(p, ".rego") || strings.HasSuffix(p, "_test.rego") {
-			return nil
+		if !d.IsDir() && strings.HasSuffix(p, ".rego") && !strings.HasSuffix(p, "_test.rego") {
+			paths = append(paths, p)
 		}
-		src, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
-		m, err := ast.ParseModuleWithOpts(p, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
-		if err != nil {
-			return err
-		}
-		modules[p] = m
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("loading policies: %w", err)
 	}
+	parsed := make([]*ast.Module, len(paths))
+	errs := make([]error, len(paths))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(paths), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				parsed[i], errs[i] = parseModule(fsys, paths[i])
+			}
+		}()
+	}
+	for i := range paths {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	modules := make(map[string]*ast.Module, len(paths))
+	for i, p := range paths {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("loading policies: %w", errs[i])
+		}
+		modules[p] = parsed[i]
+	}
 	return modules, nil
+}
+
+func parseModule(fsys fs.FS, p string) (*ast.Module, error) {
+	src, err := fs.ReadFile(fsys, p)
+	if err != nil {
+		return nil, err
+	}
+	return ast.ParseModuleWithOpts(p, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
 }
 
 // LoadCapabilities reads capabilities.json from the root of fsys, or returns ringfence's
@@ -313,22 +337,41 @@ func (e *Engine) Rule(id string) (catalog.Rule, bool) {
 // EvaluateFiles reads manifests from paths ("-" is stdin) and evaluates them. Input that
 // cannot be read becomes located errors in the report; everything readable is evaluated.
 func (e *Engine) EvaluateFiles(ctx context.Context, paths []string, stdin io.Reader) (*Report, error) {
+	return e.EvaluateInput(ctx, Read(ctx, paths, stdin))
+}
+
+// Input is manifests read from files, ready for any engine: programs can read them while
+// the engine compiles.
+type Input struct {
+	objects []Object
+	errors  []InputError
+	took    time.Duration
+}
+
+// Read reads manifests from paths ("-" is stdin): files as given, directories
+// recursively. What cannot be read is kept as located errors for the report.
+func Read(ctx context.Context, paths []string, stdin io.Reader) *Input {
 	start := time.Now()
 	res := load.Paths(ctx, paths, stdin)
-	objs := make([]Object, len(res.Documents))
+	in := &Input{objects: make([]Object, len(res.Documents)), errors: res.Errors}
 	for i, d := range res.Documents {
-		objs[i] = Object{Data: d.Object, Source: &res.Documents[i].Source}
+		in.objects[i] = Object{Data: d.Object, Source: &res.Documents[i].Source}
 	}
-	read := time.Since(start)
-	rep, err := e.Evaluate(ctx, objs)
+	in.took = time.Since(start)
+	return in
+}
+
+// EvaluateInput evaluates manifests Read has read, with their read errors in the report.
+func (e *Engine) EvaluateInput(ctx context.Context, in *Input) (*Report, error) {
+	rep, err := e.Evaluate(ctx, in.objects)
 	if err != nil {
 		return nil, err
 	}
-	if rep.Profile != nil {
-		rep.Profile.Phases = append([]Phase{{Name: "read files", Time: read}}, rep.Profile.Phases...)
-	}
-	rep.Errors = append(rep.Errors, res.Errors...)
+	rep.Errors = append(rep.Errors, in.errors...)
 	rep.sort()
+	if rep.Profile != nil {
+		rep.Profile.Phases = append([]Phase{{Name: "read files", Time: in.took}}, rep.Profile.Phases...)
+	}
 	return rep, nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -32,14 +33,19 @@ or input that could not be read (reported after everything readable was evaluate
   ringfence test k8s/ --fail-on high --config ringfence.yaml
   ringfence test k8s/ --pod-security baseline:v1.30`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				args = []string{"."}
+			}
+			// The files are read while the rules compile.
+			ctx, cancel := context.WithCancel(cmd.Context())
+			defer cancel()
+			read := make(chan *harness.Input, 1)
+			go func() { read <- harness.Read(ctx, args, stdin) }()
 			format, eng, err := ef.engine(cmd)
 			if err != nil {
 				return err
 			}
-			if len(args) == 0 {
-				args = []string{"."}
-			}
-			rep, err := eng.EvaluateFiles(cmd.Context(), args, stdin)
+			rep, err := eng.EvaluateInput(cmd.Context(), <-read)
 			if err != nil {
 				return err
 			}

@@ -3,12 +3,12 @@ package load
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 
-	"sigs.k8s.io/yaml"
 	yamlv3 "sigs.k8s.io/yaml/goyaml.v3"
 )
 
@@ -132,7 +132,11 @@ func parseDocument(file string, index, line int, c chunk) (docs []Document, errs
 	fail := func(at int, format string, args ...any) ([]Document, []Error, bool) {
 		return nil, []Error{{File: file, Document: index, Line: at, Message: fmt.Sprintf(format, args...)}}, false
 	}
-	j, err := yaml.YAMLToJSON([]byte(c.text))
+	v, err := decodeYAML([]byte(c.text))
+	var invalidJSON errInvalidJSON
+	if errors.As(err, &invalidJSON) {
+		return fail(line, "invalid document: %v", invalidJSON.err)
+	}
 	if err != nil {
 		at := line
 		msg := strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")
@@ -153,12 +157,6 @@ func parseDocument(file string, index, line int, c chunk) (docs []Document, errs
 			}
 		}
 		return fail(at, "invalid YAML: %s", msg)
-	}
-	dec := json.NewDecoder(bytes.NewReader(j))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return fail(line, "invalid document: %v", err)
 	}
 	if v == nil {
 		return nil, nil, true
