@@ -354,16 +354,22 @@ func Read(ctx context.Context, paths []string, stdin io.Reader) *Input {
 	start := time.Now()
 	res := load.Paths(ctx, paths, stdin)
 	in := &Input{objects: make([]Object, len(res.Documents)), errors: res.Errors}
+	// The sources get an array of their own, so that the documents are not kept alive
+	// through them once the objects are released.
+	sources := make([]Source, len(res.Documents))
 	for i, d := range res.Documents {
-		in.objects[i] = Object{Data: d.Object, Source: &res.Documents[i].Source}
+		sources[i] = d.Source
+		in.objects[i] = Object{Data: d.Object, Source: &sources[i]}
 	}
 	in.took = time.Since(start)
 	return in
 }
 
 // EvaluateInput evaluates manifests Read has read, with their read errors in the report.
+// It consumes the input: the decoded objects are let go as soon as they have become Rego
+// values, to keep memory down.
 func (e *Engine) EvaluateInput(ctx context.Context, in *Input) (*Report, error) {
-	rep, err := e.Evaluate(ctx, in.objects)
+	rep, err := e.evaluate(ctx, in.objects, true)
 	if err != nil {
 		return nil, err
 	}
@@ -386,6 +392,12 @@ type prepared struct {
 // whole set, and returns the sorted report. Objects whose evaluation fails become
 // located errors; the error return is for failures of the engine itself.
 func (e *Engine) Evaluate(ctx context.Context, objs []Object) (*Report, error) {
+	return e.evaluate(ctx, objs, false)
+}
+
+// evaluate is Evaluate; with release, it drops the objects' decoded data (objs[i].Data)
+// once the inventory and the models are built from it.
+func (e *Engine) evaluate(ctx context.Context, objs []Object, release bool) (*Report, error) {
 	rep := &Report{Findings: []Finding{}, Errors: []InputError{}}
 	rep.Summary.Objects = len(objs)
 	rep.Summary.Rules = len(e.Rules())
@@ -394,6 +406,14 @@ func (e *Engine) Evaluate(ctx context.Context, objs []Object) (*Report, error) {
 	ev, err := e.prepare(ctx, objs, timer)
 	if err != nil {
 		return nil, err
+	}
+	if release {
+		for i := range objs {
+			objs[i].Data = nil
+		}
+		for i := range ev.items {
+			ev.items[i].obj.Data = nil
+		}
 	}
 	rep.Errors = append(rep.Errors, ev.errors...)
 	items, pq, store := ev.items, ev.pq, ev.store
