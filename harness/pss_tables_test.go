@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -101,6 +102,65 @@ func TestPSSMinorsTable(t *testing.T) {
 		evalPSS(t, fmt.Sprintf("data.ringfence.lib.pss.minor(%q)", value), &got)
 		if got != m {
 			t.Errorf("minor(%q) = %d, want %d", value, got, m)
+		}
+	}
+}
+
+// TestPSALabelTables checks that lib/psa's literal label tables name the same keys as
+// its enforce_label, enforce_version_label, ... rules, each table the other's inverse.
+func TestPSALabelTables(t *testing.T) {
+	var got struct {
+		Modes        []string          `json:"modes"`
+		Labels       map[string]string `json:"labels"`
+		LevelLabel   map[string]string `json:"level_label"`
+		VersionLabel map[string]string `json:"version_label"`
+		LevelMode    map[string]string `json:"level_mode"`
+		VersionMode  map[string]string `json:"version_mode"`
+		Known        []string          `json:"known_labels"`
+		Prefix       string            `json:"label_prefix"`
+	}
+	evalPSS(t, `{
+		"modes": data.ringfence.lib.psa.modes,
+		"labels": {
+			"enforce": data.ringfence.lib.psa.enforce_label,
+			"enforce-version": data.ringfence.lib.psa.enforce_version_label,
+			"audit": data.ringfence.lib.psa.audit_label,
+			"audit-version": data.ringfence.lib.psa.audit_version_label,
+			"warn": data.ringfence.lib.psa.warn_label,
+			"warn-version": data.ringfence.lib.psa.warn_version_label,
+		},
+		"level_label": data.ringfence.lib.psa.level_label,
+		"version_label": data.ringfence.lib.psa.version_label,
+		"level_mode": data.ringfence.lib.psa.level_mode,
+		"version_mode": data.ringfence.lib.psa.version_mode,
+		"known_labels": data.ringfence.lib.psa.known_labels,
+		"label_prefix": data.ringfence.lib.psa.label_prefix,
+	}`, &got)
+	wantLevel, wantVersion := map[string]string{}, map[string]string{}
+	wantLevelMode, wantVersionMode := map[string]string{}, map[string]string{}
+	var wantKnown []string
+	for _, mode := range got.Modes {
+		level, version := got.Labels[mode], got.Labels[mode+"-version"]
+		if level != got.Prefix+mode || version != got.Prefix+mode+"-version" {
+			t.Errorf("mode %s: labels %q and %q", mode, level, version)
+		}
+		wantLevel[mode], wantVersion[mode] = level, version
+		wantLevelMode[level], wantVersionMode[version] = mode, mode
+		wantKnown = append(wantKnown, level, version)
+	}
+	if len(got.Modes) != 3 {
+		t.Errorf("modes: %v", got.Modes)
+	}
+	slices.Sort(wantKnown)
+	for name, d := range map[string]string{
+		"level_label":   cmp.Diff(wantLevel, got.LevelLabel),
+		"version_label": cmp.Diff(wantVersion, got.VersionLabel),
+		"level_mode":    cmp.Diff(wantLevelMode, got.LevelMode),
+		"version_mode":  cmp.Diff(wantVersionMode, got.VersionMode),
+		"known_labels":  cmp.Diff(wantKnown, got.Known),
+	} {
+		if d != "" {
+			t.Errorf("%s (-want +got):\n%s", name, d)
 		}
 	}
 }

@@ -46,6 +46,20 @@ version_label := {
 	"warn": "pod-security.kubernetes.io/warn-version",
 }
 
+# level_mode and version_mode map the key of each level label and of each version label
+# to its mode: level_label and version_label the other way round.
+level_mode := {
+	"pod-security.kubernetes.io/enforce": "enforce",
+	"pod-security.kubernetes.io/audit": "audit",
+	"pod-security.kubernetes.io/warn": "warn",
+}
+
+version_mode := {
+	"pod-security.kubernetes.io/enforce-version": "enforce",
+	"pod-security.kubernetes.io/audit-version": "audit",
+	"pod-security.kubernetes.io/warn-version": "warn",
+}
+
 # known_labels is the set of the six label keys Pod Security Admission reads; other keys
 # under label_prefix are ignored by it.
 known_labels := {

@@ -145,42 +145,53 @@ setting(chain, key) := v if {
 	v := data.ringfence.config.podSecurity[key]
 } else := core.parameter(chain, key)
 
-# rule_setting returns [level, minor]: the level (normalised) and the minor version the
-# calling rule runs at. Its first branch is setting's second branch for both keys at once,
-# when it gives a valid level and a version minors knows.
-rule_setting(chain) := [p.level, m] if {
-	not core.is_review
-	p := data.ringfence.config.parameters[core.rule_id(chain)]
-	spans[p.level]
-	m := minors[p.version]
-} else := [level(setting(chain, "level")), minor(setting(chain, "version"))]
+# active returns the checks of the standard at a level and version setting (any values,
+# read as level and minor read them), each with the minor version to run it at. The rules
+# and failing call it with the same settings, so it is computed once per object.
+active(lvl, version) := {id: m |
+	m := minor(version)
+	some id, [first, last] in spans[level(lvl)]
+	m >= first
+	m <= last
+}
 
 # violations returns the findings of check id on every pod spec of the object under review
-# at the level and version the calling rule is set to, as {"msg", "field"}.
+# at the level and version the calling rule is set to, as {"msg", "field"}. Its first
+# branch reads both settings at once where setting's second branch finds them, the rule's
+# own parameters in ringfence configuration (the METADATA entry of the chain with the rule
+# id names them), and is findings written in place.
 violations(id, chain) := {{"msg": sprintf("%s: %s", [core.display, v.msg]), "field": v.field} |
+	m := active(lvl, version)[id]
 	some ps in core.pod_specs
-	[lvl, m] := rule_setting(chain)
-	span := spans[lvl][id]
-	m >= span[0]
-	m <= span[1]
+	some v in check(id, ps, m)
+} if {
+	not core.is_review
+	some entry in chain
+	p := data.ringfence.config.parameters[entry.annotations.custom.id]
+	lvl := p.level
+	version := p.version
+} else := findings(id, setting(chain, "level"), setting(chain, "version"))
+
+# findings returns the findings of check id on every pod spec of the object under review
+# at a level and version setting, as {"msg", "field"}.
+findings(id, lvl, version) := {{"msg": sprintf("%s: %s", [core.display, v.msg]), "field": v.field} |
+	m := active(lvl, version)[id]
+	some ps in core.pod_specs
 	some v in check(id, ps, m)
 }
 
 # enabled returns the minor version at which the calling rule runs check id, and is
 # undefined when the check is not part of the standard at the rule's level and version.
-enabled(id, chain) := m if {
-	[lvl, m] := rule_setting(chain)
-	span := spans[lvl][id]
-	m >= span[0]
-	m <= span[1]
-}
+# Its first branch reads the settings as violations does.
+enabled(id, chain) := active(p.level, p.version)[id] if {
+	not core.is_review
+	some entry in chain
+	p := data.ringfence.config.parameters[entry.annotations.custom.id]
+} else := active(setting(chain, "level"), setting(chain, "version"))[id]
 
 # failing returns the IDs of the checks a pod spec entry fails at a level and version.
 failing(ps, lvl, version) := {id |
-	m := minor(version)
-	some id, span in spans[level(lvl)]
-	m >= span[0]
-	m <= span[1]
+	some id, m in active(lvl, version)
 	count(check(id, ps, m)) > 0
 }
 
