@@ -33,17 +33,39 @@ warn_version_label := "pod-security.kubernetes.io/warn-version"
 modes := {"enforce", "audit", "warn"}
 
 # level_label maps each mode to the key of its level label.
-level_label := {"enforce": enforce_label, "audit": audit_label, "warn": warn_label}
+level_label := {
+	"enforce": "pod-security.kubernetes.io/enforce",
+	"audit": "pod-security.kubernetes.io/audit",
+	"warn": "pod-security.kubernetes.io/warn",
+}
 
 # version_label maps each mode to the key of its version label.
-version_label := {"enforce": enforce_version_label, "audit": audit_version_label, "warn": warn_version_label}
+version_label := {
+	"enforce": "pod-security.kubernetes.io/enforce-version",
+	"audit": "pod-security.kubernetes.io/audit-version",
+	"warn": "pod-security.kubernetes.io/warn-version",
+}
+
+# level_mode and version_mode map the key of each level label and of each version label
+# to its mode: level_label and version_label the other way round.
+level_mode := {
+	"pod-security.kubernetes.io/enforce": "enforce",
+	"pod-security.kubernetes.io/audit": "audit",
+	"pod-security.kubernetes.io/warn": "warn",
+}
+
+version_mode := {
+	"pod-security.kubernetes.io/enforce-version": "enforce",
+	"pod-security.kubernetes.io/audit-version": "audit",
+	"pod-security.kubernetes.io/warn-version": "warn",
+}
 
 # known_labels is the set of the six label keys Pod Security Admission reads; other keys
 # under label_prefix are ignored by it.
 known_labels := {
-	enforce_label, enforce_version_label,
-	audit_label, audit_version_label,
-	warn_label, warn_version_label,
+	"pod-security.kubernetes.io/enforce", "pod-security.kubernetes.io/enforce-version",
+	"pod-security.kubernetes.io/audit", "pod-security.kubernetes.io/audit-version",
+	"pod-security.kubernetes.io/warn", "pod-security.kubernetes.io/warn-version",
 }
 
 # level_rank orders the levels by strictness.
@@ -94,7 +116,7 @@ fits_int64(digits) if {
 # has_label is true when labels (an object) has the key, whatever its value.
 has_label(labels, key) if {
 	is_object(labels)
-	key in object.keys(labels)
+	_ = labels[key]
 }
 
 # compare_levels compares two levels by strictness as upstream CompareLevels does: 0 when

@@ -51,15 +51,72 @@ overridden_by := {
 	"procMount": "procMount_restricted",
 }
 
+# spans holds what checks and overridden_by define as a literal table, which the
+# evaluator reads without computing anything: for each level, the checks of the standard
+# at that level, each with the first and the last minor version it applies to (the last
+# is latest_minor unless a restricted check replaces the check from the next version).
+# harness/pss_tables_test.go proves it equal to applies at every level and version.
+spans := {
+	"privileged": {},
+	"baseline": {
+		"privileged": [0, 37],
+		"hostNamespaces": [0, 37],
+		"hostPorts": [0, 37],
+		"hostPathVolumes": [0, 37],
+		"capabilities_baseline": [0, 37],
+		"appArmorProfile": [0, 37],
+		"seLinuxOptions": [0, 37],
+		"seccompProfile_baseline": [0, 37],
+		"sysctls": [0, 37],
+		"procMount": [0, 37],
+		"windowsHostProcess": [0, 37],
+		"hostProbesAndHostLifecycle": [34, 37],
+	},
+	"restricted": {
+		"privileged": [0, 37],
+		"hostNamespaces": [0, 37],
+		"hostPorts": [0, 37],
+		"appArmorProfile": [0, 37],
+		"seLinuxOptions": [0, 37],
+		"sysctls": [0, 37],
+		"windowsHostProcess": [0, 37],
+		"hostProbesAndHostLifecycle": [34, 37],
+		"restrictedVolumes": [0, 37],
+		"allowPrivilegeEscalation": [8, 37],
+		"runAsNonRoot": [0, 37],
+		"runAsUser": [23, 37],
+		"seccompProfile_restricted": [19, 37],
+		"capabilities_restricted": [22, 37],
+		"procMount_restricted": [35, 37],
+		# The baseline checks a restricted check replaces (hostPathVolumes from 1.0).
+		"seccompProfile_baseline": [0, 18],
+		"capabilities_baseline": [0, 21],
+		"procMount": [0, 34],
+	},
+}
+
+# minors maps the version settings that name a known minor version to it, as a literal
+# table; minor computes the others.
+minors := {
+	"latest": 37,
+	"v1.0": 0, "v1.1": 1, "v1.2": 2, "v1.3": 3, "v1.4": 4, "v1.5": 5, "v1.6": 6, "v1.7": 7,
+	"v1.8": 8, "v1.9": 9, "v1.10": 10, "v1.11": 11, "v1.12": 12, "v1.13": 13, "v1.14": 14, "v1.15": 15,
+	"v1.16": 16, "v1.17": 17, "v1.18": 18, "v1.19": 19, "v1.20": 20, "v1.21": 21, "v1.22": 22, "v1.23": 23,
+	"v1.24": 24, "v1.25": 25, "v1.26": 26, "v1.27": 27, "v1.28": 28, "v1.29": 29, "v1.30": 30, "v1.31": 31,
+	"v1.32": 32, "v1.33": 33, "v1.34": 34, "v1.35": 35, "v1.36": 36, "v1.37": 37,
+}
+
 # level normalises a level setting: anything but privileged, baseline or restricted is
 # restricted, as Pod Security Admission reads an invalid enforce label.
-level(value) := value if psa.valid_level(value)
+level(value) := value if spans[value]
 
 else := psa.invalid_level_fallback.enforce
 
 # minor returns the minor version a version setting ("latest" or "v1.N") names, capped at
 # latest_minor; anything else means latest, as upstream reads an invalid version label.
-minor(value) := min([to_number(substring(value, 3, -1)), latest_minor]) if {
+minor(value) := m if {
+	m := minors[value]
+} else := min([to_number(substring(value, 3, -1)), latest_minor]) if {
 	psa.valid_version(value)
 	value != "latest"
 } else := latest_minor
@@ -88,109 +145,339 @@ setting(chain, key) := v if {
 	v := data.ringfence.config.podSecurity[key]
 } else := core.parameter(chain, key)
 
+# active returns the checks of the standard at a level and version setting (any values,
+# read as level and minor read them), each with the minor version to run it at. The rules
+# and failing call it with the same settings, so it is computed once per object.
+active(lvl, version) := {id: m |
+	m := minor(version)
+	some id, [first, last] in spans[level(lvl)]
+	m >= first
+	m <= last
+}
+
 # violations returns the findings of check id on every pod spec of the object under review
-# at the level and version the calling rule is set to, as {"msg", "field"}.
+# at the level and version the calling rule is set to, as {"msg", "field"}. Its first
+# branch reads both settings at once where setting's second branch finds them, the rule's
+# own parameters in ringfence configuration (the METADATA entry of the chain with the rule
+# id names them), and is findings written in place.
 violations(id, chain) := {{"msg": sprintf("%s: %s", [core.display, v.msg]), "field": v.field} |
+	m := active(lvl, version)[id]
 	some ps in core.pod_specs
-	m := enabled(id, chain)
+	some v in check(id, ps, m)
+} if {
+	not core.is_review
+	some entry in chain
+	p := data.ringfence.config.parameters[entry.annotations.custom.id]
+	lvl := p.level
+	version := p.version
+} else := findings(id, setting(chain, "level"), setting(chain, "version"))
+
+# findings returns the findings of check id on every pod spec of the object under review
+# at a level and version setting, as {"msg", "field"}.
+findings(id, lvl, version) := {{"msg": sprintf("%s: %s", [core.display, v.msg]), "field": v.field} |
+	m := active(lvl, version)[id]
+	some ps in core.pod_specs
 	some v in check(id, ps, m)
 }
 
 # enabled returns the minor version at which the calling rule runs check id, and is
 # undefined when the check is not part of the standard at the rule's level and version.
-enabled(id, chain) := m if {
-	m := minor(setting(chain, "version"))
-	applies(id, setting(chain, "level"), m)
-}
+# Its first branch reads the settings as violations does.
+enabled(id, chain) := active(p.level, p.version)[id] if {
+	not core.is_review
+	some entry in chain
+	p := data.ringfence.config.parameters[entry.annotations.custom.id]
+} else := active(setting(chain, "level"), setting(chain, "version"))[id]
 
 # failing returns the IDs of the checks a pod spec entry fails at a level and version.
 failing(ps, lvl, version) := {id |
-	m := minor(version)
-	some id, _ in checks
-	applies(id, lvl, m)
+	some id, m in active(lvl, version)
 	count(check(id, ps, m)) > 0
 }
 
-# check returns the findings of check id for a pod spec entry at minor version m; only
-# the definition for id is evaluated.
-check("privileged", ps, _) := privileged(ps)
+# check returns the findings of check id for a pod spec entry at minor version m, a set
+# of {"field", "msg"}; only the definitions for id are evaluated.
 
-check("hostNamespaces", ps, _) := host_namespaces(ps)
-
-check("hostPorts", ps, _) := host_ports(ps)
-
-check("hostPathVolumes", ps, _) := host_path_volumes(ps)
-
-check("capabilities_baseline", ps, _) := capabilities_baseline(ps)
-
-check("appArmorProfile", ps, _) := app_armor_profile(ps)
-
-check("seLinuxOptions", ps, m) := se_linux_options(ps, m)
-
-check("seccompProfile_baseline", ps, m) := seccomp_profile_baseline(ps, m)
-
-check("sysctls", ps, m) := sysctls(ps, m)
-
-check("procMount", ps, m) := proc_mount_baseline(ps, m)
-
-check("windowsHostProcess", ps, _) := windows_host_process(ps)
-
-check("hostProbesAndHostLifecycle", ps, _) := host_probes_and_lifecycle(ps)
-
-check("restrictedVolumes", ps, _) := restricted_volumes(ps)
-
-check("allowPrivilegeEscalation", ps, m) := allow_privilege_escalation(ps, m)
-
-check("runAsNonRoot", ps, m) := run_as_non_root(ps, m)
-
-check("runAsUser", ps, m) := run_as_user(ps, m)
-
-check("seccompProfile_restricted", ps, m) := seccomp_profile_restricted(ps, m)
-
-check("capabilities_restricted", ps, m) := capabilities_restricted(ps, m)
-
-check("procMount_restricted", ps, _) := proc_mount(ps)
-
-# containers holds the containers of a pod spec entry, init, regular and ephemeral, with
-# their full path. Those of the object under review are built once per evaluation.
-containers(ps) := object_containers[ps.path] if core.pod_specs[ps]
-
-else := container_set(ps)
-
-object_containers[path] := container_set(ps) if {
-	some ps in core.pod_specs
-	path := ps.path
+# privileged: containers must not set securityContext.privileged=true.
+check("privileged", ps, _) := {v |
+	some c in containers(ps)
+	c.context.privileged == true
+	v := {
+		"field": sprintf("%s.securityContext.privileged", [c.path]),
+		"msg": sprintf("container %q sets securityContext.privileged to true", [c.name]),
+	}
 }
 
-container_set(ps) := {c |
+# hostNamespaces: hostNetwork, hostPID and hostIPC must be unset or false.
+check("hostNamespaces", ps, _) := {v |
+	some name, shared in host_namespace_names
+	ps.spec[name] == true
+	v := {
+		"field": sprintf("%s.%s", [ps.path, name]),
+		"msg": sprintf("pod spec sets %s to true and shares the node's %s", [name, shared]),
+	}
+}
+
+# hostPorts: see host_ports.
+check("hostPorts", ps, _) := host_ports(ps)
+
+# hostPathVolumes: no hostPath volumes.
+check("hostPathVolumes", ps, _) := {v |
+	some i, volume in volumes(ps)
+	is_object(volume.hostPath)
+	v := {
+		"field": sprintf("%s.volumes[%d].hostPath", [ps.path, i]),
+		"msg": host_path_message(volume),
+	}
+}
+
+# capabilities_baseline: capabilities.add holds only the default set.
+check("capabilities_baseline", ps, _) := {v |
+	some c in containers(ps)
+	some i, capability in added_capabilities(c)
+	not baseline_capabilities[capability]
+	v := {
+		"field": sprintf("%s.securityContext.capabilities.add[%d]", [c.path, i]),
+		"msg": sprintf(
+			"container %q adds capability %q, which is not in the Pod Security Standards baseline set",
+			[c.name, capability],
+		),
+	}
+}
+
+# appArmorProfile: profile types RuntimeDefault or Localhost only, on the pod and on every
+# container, and the beta annotations runtime/default, localhost/* or empty.
+check("appArmorProfile", ps, _) := {v |
+	some x in contexts(ps)
+	profile := x.context.appArmorProfile
+	is_object(profile)
+	not allowed_app_armor_types[object.get(profile, "type", "")]
+	v := {
+		"field": sprintf("%s.securityContext.appArmorProfile.type", [x.path]),
+		"msg": sprintf("%s sets AppArmor profile type %q", [x.who, object.get(profile, "type", "")]),
+	}
+} | {v |
+	some key, value in annotations(ps)
+	startswith(key, app_armor_annotation_prefix)
+	is_string(value)
+	not allowed_app_armor_annotation(value)
+	v := {
+		"field": annotation_field(ps, key),
+		"msg": sprintf("annotation %s sets AppArmor profile %q", [key, value]),
+	}
+}
+
+# seLinuxOptions: on the pod and on every container, type only one of the container types,
+# user and role unset.
+check("seLinuxOptions", ps, m) := {v |
+	some x in contexts(ps)
+	options := x.context.seLinuxOptions
+	is_object(options)
+	some problem in se_linux_problems(options, m)
+	v := {
+		"field": sprintf("%s.securityContext.seLinuxOptions.%s", [x.path, problem.key]),
+		"msg": sprintf("%s sets seLinuxOptions %s", [x.who, problem.what]),
+	}
+}
+
+# seccompProfile (baseline): before 1.19 the alpha annotations, from 1.19 the fields, must
+# not name a profile other than RuntimeDefault or Localhost (Unconfined is forbidden).
+check("seccompProfile_baseline", ps, m) := seccomp_annotations(ps) if m < 19
+
+else := seccomp_explicit(ps)
+
+# sysctls: only the namespaced sysctls the standard deems safe at each version.
+check("sysctls", ps, m) := {v |
+	entries := pod_context(ps).sysctls
+	is_array(entries)
+	some i, entry in entries
+	is_object(entry)
+	name := object.get(entry, "name", "")
+	is_string(name)
+	not safe_sysctl(name, m)
+	v := {
+		"field": sprintf("%s.securityContext.sysctls[%d].name", [ps.path, i]),
+		"msg": sprintf("pod sets sysctl %q, which is not in the safe set", [name]),
+	}
+}
+
+# procMount (baseline): the Default proc mount only; pods in a user namespace are exempt
+# from 1.35, when procMount_restricted takes over at the restricted level.
+check("procMount", ps, m) := set() if {
+	m >= 35
+	user_namespace(ps)
+} else := proc_mount(ps)
+
+# windowsHostProcess: no Windows HostProcess pods or containers.
+check("windowsHostProcess", ps, _) := {v |
+	some x in contexts(ps)
+	x.context.windowsOptions.hostProcess == true
+	v := {
+		"field": sprintf("%s.securityContext.windowsOptions.hostProcess", [x.path]),
+		"msg": sprintf("%s sets windowsOptions.hostProcess to true and runs on the Windows host", [x.who]),
+	}
+}
+
+# hostProbesAndHostLifecycle (from 1.34): probes and lifecycle hooks must not name a host,
+# which would let the kubelet reach any address for the pod.
+check("hostProbesAndHostLifecycle", ps, _) := {v |
+	some c in containers(ps)
+	some handler in handlers(c.container)
+	some action in ["httpGet", "tcpSocket"]
+	host := handler.value[action].host
+	is_string(host)
+	host != ""
+	v := {
+		"field": sprintf("%s.%s.%s.host", [c.path, handler.path, action]),
+		"msg": sprintf("container %q %s sends %s to host %q", [c.name, handler.what, action, host]),
+	}
+}
+
+# restrictedVolumes: only the volume types the standard allows. A volume with no source
+# at all becomes an emptyDir when the API server stores it.
+check("restrictedVolumes", ps, _) := {v |
+	some i, volume in volumes(ps)
+	is_object(volume)
+	not has_source(volume, allowed_volume_sources)
+	some source in restricted_volume_sources
+	set(volume, source)
+	v := {
+		"field": sprintf("%s.volumes[%d].%s", [ps.path, i, source]),
+		"msg": sprintf("volume %q uses the restricted volume type %s", [volume_name(volume), source]),
+	}
+}
+
+# allowPrivilegeEscalation (from 1.8): every container sets it to false; Windows pods are
+# exempt from 1.25.
+check("allowPrivilegeEscalation", ps, m) := set() if {
+	m >= 25
+	windows(ps)
+} else := {v |
+	some c in containers(ps)
+	not c.context.allowPrivilegeEscalation == false
+	v := {
+		"field": sprintf("%s.securityContext.allowPrivilegeEscalation", [c.path]),
+		"msg": escalation_message(c),
+	}
+}
+
+# runAsNonRoot: the pod or every container sets runAsNonRoot to true, and none sets it to
+# false; pods in a user namespace are exempt from 1.35.
+check("runAsNonRoot", ps, m) := set() if {
+	m >= 35
+	user_namespace(ps)
+} else := {v |
+	some x in contexts(ps)
+	x.context.runAsNonRoot == false
+	v := {
+		"field": sprintf("%s.securityContext.runAsNonRoot", [x.path]),
+		"msg": sprintf("%s sets securityContext.runAsNonRoot to false", [x.who]),
+	}
+} | {v |
+	not pod_context(ps).runAsNonRoot == true
+	some c in containers(ps)
+	not has_boolean(c.context, "runAsNonRoot")
+	v := {
+		"field": sprintf("%s.securityContext.runAsNonRoot", [c.path]),
+		"msg": sprintf("container %q may run as root: neither it nor the pod sets securityContext.runAsNonRoot to true", [c.name]),
+	}
+}
+
+# runAsUser (from 1.23): neither the pod nor a container runs as UID 0; pods in a user
+# namespace are exempt from 1.35.
+check("runAsUser", ps, m) := set() if {
+	m >= 35
+	user_namespace(ps)
+} else := {v |
+	some x in contexts(ps)
+	x.context.runAsUser == 0
+	v := {
+		"field": sprintf("%s.securityContext.runAsUser", [x.path]),
+		"msg": sprintf("%s sets securityContext.runAsUser to 0 (root)", [x.who]),
+	}
+}
+
+# seccompProfile (restricted): every container runs RuntimeDefault or Localhost, set on
+# the container or the pod; Windows pods are exempt from 1.25.
+check("seccompProfile_restricted", ps, m) := set() if {
+	m >= 25
+	windows(ps)
+} else := seccomp_explicit(ps) | {v |
+	not pod_seccomp_valid(ps)
+	some c in containers(ps)
+	not has_object(c.context, "seccompProfile")
+	v := {
+		"field": sprintf("%s.securityContext.seccompProfile", [c.path]),
+		"msg": sprintf("container %q has no seccomp profile: neither it nor the pod sets RuntimeDefault or Localhost", [c.name]),
+	}
+}
+
+# capabilities (restricted, from 1.22): every container drops ALL and adds at most
+# NET_BIND_SERVICE; Windows pods are exempt from 1.25.
+check("capabilities_restricted", ps, m) := set() if {
+	m >= 25
+	windows(ps)
+} else := {v |
+	some c in containers(ps)
+	not drops_all(c)
+	v := {
+		"field": sprintf("%s.securityContext.capabilities.drop", [c.path]),
+		"msg": sprintf("container %q does not drop ALL capabilities", [c.name]),
+	}
+} | {v |
+	some c in containers(ps)
+	some i, capability in added_capabilities(c)
+	capability != "NET_BIND_SERVICE"
+	v := {
+		"field": sprintf("%s.securityContext.capabilities.add[%d]", [c.path, i]),
+		"msg": sprintf("container %q adds capability %q; the restricted standard allows only NET_BIND_SERVICE", [c.name, capability]),
+	}
+}
+
+# procMount_restricted (from 1.35): the Default proc mount only, user namespace or not.
+check("procMount_restricted", ps, _) := proc_mount(ps)
+
+# containers lists the containers of a pod spec entry, init, regular and ephemeral, with
+# their full path, their securityContext ({} when unset) and, as who, how messages name
+# them.
+containers(ps) := [c |
 	some field in core.container_fields
 	is_array(ps.spec[field])
 	some i, ctr in ps.spec[field]
 	is_object(ctr)
+	name := core.container_name(ctr)
 	c := {
 		"container": ctr,
-		"name": core.container_name(ctr),
+		"name": name,
 		"raw_name": object.get(ctr, "name", ""),
 		"field": field,
 		"path": sprintf("%s.%s[%d]", [ps.path, field, i]),
 		"context": core.object_or_empty(object.get(ctr, "securityContext", {})),
+		"who": sprintf("container %q", [name]),
 	}
-}
+]
 
 # pod_context is the pod-level securityContext of a pod spec ({} when unset).
 pod_context(ps) := core.object_or_empty(object.get(ps.spec, "securityContext", {}))
+
+# contexts lists the securityContexts of a pod spec entry, the pod's and every
+# container's, for the checks that read a field in both: {"context", "path", "who"}.
+contexts(ps) := array.concat([{"context": pod_context(ps), "path": ps.path, "who": "pod"}], containers(ps))
+
+# has_object and has_boolean test a field inside a function: a negated built-in call on a
+# missing field ("not is_object(x.missing)") is undefined in Rego, not true, and so is a
+# negated reference with a missing field as its key ("not s[x.missing]").
+has_object(obj, key) if is_object(obj[key])
+
+has_boolean(obj, key) if is_boolean(obj[key])
+
+pod_seccomp_valid(ps) if valid_seccomp_types[pod_context(ps).seccompProfile.type]
 
 # set is true when an object field holds a value (a key with null is unset, as in Go).
 set(obj, key) if {
 	is_object(obj)
 	not is_null(object.get(obj, key, null))
 }
-
-# has_object and has_boolean test a field inside a function: a negated built-in call on a
-# missing field ("not is_object(x.missing)") is undefined in Rego, not true.
-has_object(obj, key) if is_object(obj[key])
-
-has_boolean(obj, key) if is_boolean(obj[key])
 
 windows(ps) if core.windows(ps.spec)
 
@@ -205,34 +492,15 @@ annotations(ps) := a if {
 	is_object(a)
 } else := {}
 
-# privileged: containers must not set securityContext.privileged=true.
-privileged(ps) := {v |
-	some c in containers(ps)
-	c.context.privileged == true
-	v := {
-		"field": sprintf("%s.securityContext.privileged", [c.path]),
-		"msg": sprintf("container %q sets securityContext.privileged to true", [c.name]),
-	}
-}
-
 host_namespace_names := {
 	"hostNetwork": "network namespace",
 	"hostPID": "process ID namespace",
 	"hostIPC": "IPC namespace",
 }
 
-# hostNamespaces: hostNetwork, hostPID and hostIPC must be unset or false.
-host_namespaces(ps) := {v |
-	some name, shared in host_namespace_names
-	ps.spec[name] == true
-	v := {
-		"field": sprintf("%s.%s", [ps.path, name]),
-		"msg": sprintf("pod spec sets %s to true and shares the node's %s", [name, shared]),
-	}
-}
-
-# hostPorts: no container port may bind a host port; on the host network the API server
-# defaults hostPort to containerPort for regular and init containers.
+# host_ports is the hostPorts check, with the port of each finding: no container port may
+# bind a host port; on the host network the API server defaults hostPort to containerPort
+# for regular and init containers.
 host_ports(ps) := explicit_host_ports(ps) | defaulted_host_ports(ps)
 
 explicit_host_ports(ps) := {v |
@@ -274,16 +542,6 @@ protocol(port) := port.protocol if {
 	port.protocol != ""
 } else := "TCP"
 
-# hostPathVolumes: no hostPath volumes.
-host_path_volumes(ps) := {v |
-	some i, volume in volumes(ps)
-	is_object(volume.hostPath)
-	v := {
-		"field": sprintf("%s.volumes[%d].hostPath", [ps.path, i]),
-		"msg": host_path_message(volume),
-	}
-}
-
 host_path_message(volume) := sprintf("volume %q mounts host path %q", [volume_name(volume), volume.hostPath.path]) if {
 	is_string(volume.hostPath.path)
 } else := sprintf("volume %q is a hostPath volume without a path", [volume_name(volume)])
@@ -301,20 +559,6 @@ baseline_capabilities := {
 	"NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
 }
 
-# capabilities_baseline: capabilities.add holds only the default set.
-capabilities_baseline(ps) := {v |
-	some c in containers(ps)
-	some i, capability in added_capabilities(c)
-	not baseline_capabilities[capability]
-	v := {
-		"field": sprintf("%s.securityContext.capabilities.add[%d]", [c.path, i]),
-		"msg": sprintf(
-			"container %q adds capability %q, which is not in the Pod Security Standards baseline set",
-			[c.name, capability],
-		),
-	}
-}
-
 # added_capabilities maps the index of each capability a container adds to its name.
 added_capabilities(c) := {i: x | some i, x in c.context.capabilities.add; is_string(x)} if {
 	is_array(c.context.capabilities.add)
@@ -324,75 +568,15 @@ allowed_app_armor_types := {"RuntimeDefault", "Localhost"}
 
 app_armor_annotation_prefix := "container.apparmor.security.beta.kubernetes.io/"
 
-# appArmorProfile: profile types RuntimeDefault or Localhost only, and the beta annotations
-# runtime/default, localhost/* or empty.
-app_armor_profile(ps) := (pod_app_armor(ps) | container_app_armor(ps)) | annotation_app_armor(ps)
-
-pod_app_armor(ps) := {v |
-	profile := pod_context(ps).appArmorProfile
-	is_object(profile)
-	not allowed_app_armor_types[object.get(profile, "type", "")]
-	v := {
-		"field": sprintf("%s.securityContext.appArmorProfile.type", [ps.path]),
-		"msg": sprintf("pod sets AppArmor profile type %q", [object.get(profile, "type", "")]),
-	}
-}
-
-container_app_armor(ps) := {v |
-	some c in containers(ps)
-	profile := c.context.appArmorProfile
-	is_object(profile)
-	not allowed_app_armor_types[object.get(profile, "type", "")]
-	v := {
-		"field": sprintf("%s.securityContext.appArmorProfile.type", [c.path]),
-		"msg": sprintf("container %q sets AppArmor profile type %q", [c.name, object.get(profile, "type", "")]),
-	}
-}
-
-annotation_app_armor(ps) := {v |
-	some key, value in annotations(ps)
-	startswith(key, app_armor_annotation_prefix)
-	is_string(value)
-	not allowed_app_armor_annotation(value)
-	v := {
-		"field": annotation_field(ps, key),
-		"msg": sprintf("annotation %s sets AppArmor profile %q", [key, value]),
-	}
-}
-
 allowed_app_armor_annotation("")
 
 allowed_app_armor_annotation("runtime/default")
 
 allowed_app_armor_annotation(value) if startswith(value, "localhost/")
 
-# seLinuxOptions: type only one of the container types, user and role unset.
-se_linux_options(ps, m) := pod_se_linux(ps, m) | container_se_linux(ps, m)
-
 se_linux_types(m) := {"", "container_t", "container_init_t", "container_kvm_t"} if m < 31
 
 else := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
-
-pod_se_linux(ps, m) := {v |
-	options := pod_context(ps).seLinuxOptions
-	is_object(options)
-	some problem in se_linux_problems(options, m)
-	v := {
-		"field": sprintf("%s.securityContext.seLinuxOptions.%s", [ps.path, problem.key]),
-		"msg": sprintf("pod sets seLinuxOptions %s", [problem.what]),
-	}
-}
-
-container_se_linux(ps, m) := {v |
-	some c in containers(ps)
-	options := c.context.seLinuxOptions
-	is_object(options)
-	some problem in se_linux_problems(options, m)
-	v := {
-		"field": sprintf("%s.securityContext.seLinuxOptions.%s", [c.path, problem.key]),
-		"msg": sprintf("container %q sets seLinuxOptions %s", [c.name, problem.what]),
-	}
-}
 
 se_linux_problems(options, m) := {p |
 	some key in ["type", "user", "role"]
@@ -408,12 +592,6 @@ problem_value(key, value, _) if {
 	key in {"user", "role"}
 	value != ""
 }
-
-# seccompProfile (baseline): before 1.19 the alpha annotations, from 1.19 the fields, must
-# not name a profile other than RuntimeDefault or Localhost (Unconfined is forbidden).
-seccomp_profile_baseline(ps, m) := seccomp_annotations(ps) if m < 19
-
-else := pod_seccomp_explicit(ps) | container_seccomp_explicit(ps)
 
 seccomp_pod_annotation := "seccomp.security.alpha.kubernetes.io/pod"
 
@@ -444,58 +622,16 @@ valid_seccomp_annotation(value) if startswith(value, "localhost/")
 
 valid_seccomp_types := {"RuntimeDefault", "Localhost"}
 
-pod_seccomp_explicit(ps) := {v |
-	profile := pod_context(ps).seccompProfile
+# seccomp_explicit: the pod and every container that set a seccomp profile set
+# RuntimeDefault or Localhost.
+seccomp_explicit(ps) := {v |
+	some x in contexts(ps)
+	profile := x.context.seccompProfile
 	is_object(profile)
 	not valid_seccomp_types[object.get(profile, "type", "")]
 	v := {
-		"field": sprintf("%s.securityContext.seccompProfile.type", [ps.path]),
-		"msg": sprintf("pod sets seccomp profile type %q", [object.get(profile, "type", "")]),
-	}
-}
-
-container_seccomp_explicit(ps) := {v |
-	some c in containers(ps)
-	profile := c.context.seccompProfile
-	is_object(profile)
-	not valid_seccomp_types[object.get(profile, "type", "")]
-	v := {
-		"field": sprintf("%s.securityContext.seccompProfile.type", [c.path]),
-		"msg": sprintf("container %q sets seccomp profile type %q", [c.name, object.get(profile, "type", "")]),
-	}
-}
-
-# seccompProfile (restricted): every container runs RuntimeDefault or Localhost, set on
-# the container or the pod; Windows pods are exempt from 1.25.
-seccomp_profile_restricted(ps, m) := set() if {
-	m >= 25
-	windows(ps)
-} else := (pod_seccomp_explicit(ps) | container_seccomp_explicit(ps)) | container_seccomp_implicit(ps)
-
-container_seccomp_implicit(ps) := {v |
-	not pod_seccomp_valid(ps)
-	some c in containers(ps)
-	not has_object(c.context, "seccompProfile")
-	v := {
-		"field": sprintf("%s.securityContext.seccompProfile", [c.path]),
-		"msg": sprintf("container %q has no seccomp profile: neither it nor the pod sets RuntimeDefault or Localhost", [c.name]),
-	}
-}
-
-pod_seccomp_valid(ps) if valid_seccomp_types[pod_context(ps).seccompProfile.type]
-
-# sysctls: only the namespaced sysctls the standard deems safe at each version.
-sysctls(ps, m) := {v |
-	entries := pod_context(ps).sysctls
-	is_array(entries)
-	some i, entry in entries
-	is_object(entry)
-	name := object.get(entry, "name", "")
-	is_string(name)
-	not safe_sysctl(name, m)
-	v := {
-		"field": sprintf("%s.securityContext.sysctls[%d].name", [ps.path, i]),
-		"msg": sprintf("pod sets sysctl %q, which is not in the safe set", [name]),
+		"field": sprintf("%s.securityContext.seccompProfile.type", [x.path]),
+		"msg": sprintf("%s sets seccomp profile type %q", [x.who, object.get(profile, "type", "")]),
 	}
 }
 
@@ -524,13 +660,7 @@ safe_sysctl(name, m) if {
 	names[name]
 }
 
-# procMount (baseline): the Default proc mount only; pods in a user namespace are exempt
-# from 1.35, when procMount_restricted takes over at the restricted level.
-proc_mount_baseline(ps, m) := set() if {
-	m >= 35
-	user_namespace(ps)
-} else := proc_mount(ps)
-
+# proc_mount: containers use the Default proc mount.
 proc_mount(ps) := {v |
 	some c in containers(ps)
 	value := c.context.procMount
@@ -539,37 +669,6 @@ proc_mount(ps) := {v |
 	v := {
 		"field": sprintf("%s.securityContext.procMount", [c.path]),
 		"msg": sprintf("container %q sets procMount %q", [c.name, value]),
-	}
-}
-
-# windowsHostProcess: no Windows HostProcess pods or containers.
-windows_host_process(ps) := {v |
-	pod_context(ps).windowsOptions.hostProcess == true
-	v := {
-		"field": sprintf("%s.securityContext.windowsOptions.hostProcess", [ps.path]),
-		"msg": "pod sets windowsOptions.hostProcess to true and runs on the Windows host",
-	}
-} | {v |
-	some c in containers(ps)
-	c.context.windowsOptions.hostProcess == true
-	v := {
-		"field": sprintf("%s.securityContext.windowsOptions.hostProcess", [c.path]),
-		"msg": sprintf("container %q sets windowsOptions.hostProcess to true and runs on the Windows host", [c.name]),
-	}
-}
-
-# hostProbesAndHostLifecycle (from 1.34): probes and lifecycle hooks must not name a host,
-# which would let the kubelet reach any address for the pod.
-host_probes_and_lifecycle(ps) := {v |
-	some c in containers(ps)
-	some handler in handlers(c.container)
-	some action in ["httpGet", "tcpSocket"]
-	host := handler.value[action].host
-	is_string(host)
-	host != ""
-	v := {
-		"field": sprintf("%s.%s.%s.host", [c.path, handler.path, action]),
-		"msg": sprintf("container %q %s sends %s to host %q", [c.name, handler.what, action, host]),
 	}
 }
 
@@ -595,116 +694,14 @@ restricted_volume_sources := {
 	"scaleIO", "storageos",
 }
 
-# restrictedVolumes: only the volume types the standard allows. A volume with no source
-# at all becomes an emptyDir when the API server stores it.
-restricted_volumes(ps) := {v |
-	some i, volume in volumes(ps)
-	is_object(volume)
-	not has_source(volume, allowed_volume_sources)
-	some source in restricted_volume_sources
-	set(volume, source)
-	v := {
-		"field": sprintf("%s.volumes[%d].%s", [ps.path, i, source]),
-		"msg": sprintf("volume %q uses the restricted volume type %s", [volume_name(volume), source]),
-	}
-}
-
 has_source(volume, sources) if {
 	some source in sources
 	set(volume, source)
 }
 
-# allowPrivilegeEscalation (from 1.8): every container sets it to false; Windows pods are
-# exempt from 1.25.
-allow_privilege_escalation(ps, m) := set() if {
-	m >= 25
-	windows(ps)
-} else := {v |
-	some c in containers(ps)
-	not escalation_disabled(c)
-	v := {
-		"field": sprintf("%s.securityContext.allowPrivilegeEscalation", [c.path]),
-		"msg": escalation_message(c),
-	}
-}
-
-escalation_disabled(c) if c.context.allowPrivilegeEscalation == false
-
 escalation_message(c) := sprintf("container %q sets securityContext.allowPrivilegeEscalation to true", [c.name]) if {
 	c.context.allowPrivilegeEscalation == true
 } else := sprintf("container %q does not set securityContext.allowPrivilegeEscalation to false", [c.name])
-
-# runAsNonRoot: the pod or every container sets runAsNonRoot to true, and none sets it to
-# false; pods in a user namespace are exempt from 1.35.
-run_as_non_root(ps, m) := set() if {
-	m >= 35
-	user_namespace(ps)
-} else := ({v |
-	pod_context(ps).runAsNonRoot == false
-	v := {
-		"field": sprintf("%s.securityContext.runAsNonRoot", [ps.path]),
-		"msg": "pod sets securityContext.runAsNonRoot to false",
-	}
-} | {v |
-	some c in containers(ps)
-	c.context.runAsNonRoot == false
-	v := {
-		"field": sprintf("%s.securityContext.runAsNonRoot", [c.path]),
-		"msg": sprintf("container %q sets securityContext.runAsNonRoot to false", [c.name]),
-	}
-}) | {v |
-	not pod_runs_as_non_root(ps)
-	some c in containers(ps)
-	not has_boolean(c.context, "runAsNonRoot")
-	v := {
-		"field": sprintf("%s.securityContext.runAsNonRoot", [c.path]),
-		"msg": sprintf("container %q may run as root: neither it nor the pod sets securityContext.runAsNonRoot to true", [c.name]),
-	}
-}
-
-pod_runs_as_non_root(ps) if pod_context(ps).runAsNonRoot == true
-
-# runAsUser (from 1.23): neither the pod nor a container runs as UID 0; pods in a user
-# namespace are exempt from 1.35.
-run_as_user(ps, m) := set() if {
-	m >= 35
-	user_namespace(ps)
-} else := {v |
-	pod_context(ps).runAsUser == 0
-	v := {
-		"field": sprintf("%s.securityContext.runAsUser", [ps.path]),
-		"msg": "pod sets securityContext.runAsUser to 0 (root)",
-	}
-} | {v |
-	some c in containers(ps)
-	c.context.runAsUser == 0
-	v := {
-		"field": sprintf("%s.securityContext.runAsUser", [c.path]),
-		"msg": sprintf("container %q sets securityContext.runAsUser to 0 (root)", [c.name]),
-	}
-}
-
-# capabilities (restricted, from 1.22): every container drops ALL and adds at most
-# NET_BIND_SERVICE; Windows pods are exempt from 1.25.
-capabilities_restricted(ps, m) := set() if {
-	m >= 25
-	windows(ps)
-} else := {v |
-	some c in containers(ps)
-	not drops_all(c)
-	v := {
-		"field": sprintf("%s.securityContext.capabilities.drop", [c.path]),
-		"msg": sprintf("container %q does not drop ALL capabilities", [c.name]),
-	}
-} | {v |
-	some c in containers(ps)
-	some i, capability in added_capabilities(c)
-	capability != "NET_BIND_SERVICE"
-	v := {
-		"field": sprintf("%s.securityContext.capabilities.add[%d]", [c.path, i]),
-		"msg": sprintf("container %q adds capability %q; the restricted standard allows only NET_BIND_SERVICE", [c.name, capability]),
-	}
-}
 
 drops_all(c) if {
 	is_array(c.context.capabilities.drop)

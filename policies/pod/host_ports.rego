@@ -66,10 +66,9 @@ import data.ringfence.lib.core
 import data.ringfence.lib.pss
 
 deny contains {"msg": sprintf("%s: %s", [core.display, v.msg]), "field": v.field} if {
-	chain := rego.metadata.chain()
-	m := pss.minor(pss.setting(chain, "version"))
-	pss.applies("hostPorts", pss.setting(chain, "level"), m)
 	some ps in core.pod_specs
+	chain := rego.metadata.chain()
+	pss.enabled("hostPorts", chain)
 	some v in pss.host_ports(ps)
 	not allowed(v.port, chain)
 }

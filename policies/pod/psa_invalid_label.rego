@@ -40,10 +40,8 @@ level_effect := {
 deny contains {"msg": msg, "field": field(key)} if {
 	core.kind == "Namespace"
 	core.group == ""
-	some mode in psa.modes
-	key := psa.level_label[mode]
-	psa.has_label(core.labels, key)
-	value := core.labels[key]
+	some key, value in core.labels
+	mode := psa.level_mode[key]
 	not psa.valid_level(value)
 	msg := sprintf(
 		"%s: label %s is %s, not privileged, baseline or restricted, so Pod Security admission %s",
@@ -54,9 +52,8 @@ deny contains {"msg": msg, "field": field(key)} if {
 deny contains {"msg": msg, "field": field(key)} if {
 	core.kind == "Namespace"
 	core.group == ""
-	some key in psa.version_label
-	psa.has_label(core.labels, key)
-	value := core.labels[key]
+	some key, value in core.labels
+	psa.version_mode[key]
 	not psa.valid_version(value)
 	msg := sprintf(
 		"%s: label %s is %s, not latest or v1.N, so Pod Security admission reads it as latest",

@@ -30,9 +30,8 @@ import data.ringfence.lib.psa
 deny contains {"msg": msg, "field": field} if {
 	core.kind == "Namespace"
 	core.group == ""
-	some mode in psa.modes
-	key := psa.version_label[mode]
-	psa.has_label(core.labels, key)
+	some key, _ in core.labels
+	mode := psa.version_mode[key]
 	not psa.has_label(core.labels, psa.level_label[mode])
 	not versions_inherited_warn(mode)
 	field := sprintf("metadata.labels[\"%s\"]", [key])

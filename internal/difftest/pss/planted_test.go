@@ -13,10 +13,26 @@ import (
 // the library. The differential tests must catch every one.
 var plantedMistakes = []struct{ name, old, new string }{
 	{"ephemeral containers ignored", "some field in core.container_fields", `some field in ["initContainers", "containers"]`},
-	{"Windows exemption from 1.24", "m >= 25\n\twindows(ps)\n} else := {v |\n\tsome c in containers(ps)\n\tnot escalation_disabled(c)", "m >= 24\n\twindows(ps)\n} else := {v |\n\tsome c in containers(ps)\n\tnot escalation_disabled(c)"},
+	{"Windows exemption from 1.24", "m >= 25\n\twindows(ps)\n} else := {v |\n\tsome c in containers(ps)\n\tnot c.context.allowPrivilegeEscalation == false", "m >= 24\n\twindows(ps)\n} else := {v |\n\tsome c in containers(ps)\n\tnot c.context.allowPrivilegeEscalation == false"},
 	{"no hostNetwork hostPort defaulting", "host_ports(ps) := explicit_host_ports(ps) | defaulted_host_ports(ps)", "host_ports(ps) := explicit_host_ports(ps)"},
-	{"restricted overrides ignored", "\tnot overridden(id, level(lvl), m)\n", ""},
+	{"restricted overrides ignored", restrictedOverrides, noRestrictedOverrides},
 }
+
+// restrictedOverrides is the part of the spans table that makes restricted checks replace
+// baseline ones; noRestrictedOverrides applies the baseline checks at the restricted level
+// at every version instead.
+const (
+	restrictedOverrides = `		# The baseline checks a restricted check replaces (hostPathVolumes from 1.0).
+		"seccompProfile_baseline": [0, 18],
+		"capabilities_baseline": [0, 21],
+		"procMount": [0, 34],
+`
+	noRestrictedOverrides = `		"hostPathVolumes": [0, 37],
+		"seccompProfile_baseline": [0, 37],
+		"capabilities_baseline": [0, 37],
+		"procMount": [0, 37],
+`
+)
 
 // TestPlantedMistakesAreCaught plants each mistake in a copy of the policies and checks
 // that the random pods find disagreements with upstream.
