@@ -55,7 +55,7 @@ spec(policy) := s if {
 # pod_selector is spec.podSelector; absent or null defaults to the empty selector, which
 # selects every pod in the policy's namespace. Undefined when it is not an object.
 pod_selector(policy) := s if {
-	s := spec(policy).podSelector
+	s := policy.spec.podSelector
 	is_object(s)
 } else := {} if {
 	absent(spec(policy), "podSelector")
