@@ -79,21 +79,6 @@ selected_workloads(ns, labels) := [w |
 	w := {"object": obj, "labels": pod_labels, "spec": spec}
 ]
 
-# pod_labels holds the labels of the pods of every workload of namespace ns that has a pod
-# spec, as workloads has them (labels that are not an object are kept). Rules that match
-# several selectors against the pods of a namespace read it once per evaluation.
-pod_labels(ns) := [labels |
-	some api_version, kinds in data.inventory.namespace[ns]
-	some kind, objects in kinds
-	src := pod_sources[kind]
-	src.groups[split(api_version, "/")[0]]
-	spec_path := src.spec
-	labels_path := src.labels
-	some obj in objects
-	is_object(object.get(obj, spec_path, null))
-	labels := object.get(obj, labels_path, {})
-]
-
 # service_selectors holds the selectors of the core/v1 Services of namespace ns that pick
 # their endpoints from pod labels (a non-empty selector object, not ExternalName). Each is
 # evidence that pods with at least those labels run there, even when the scanned set does
@@ -116,18 +101,35 @@ has_pods(ns) if count(service_selectors(ns)) > 0
 # namespace ns, or the selector of one of its Services (taken as the labels of the pods
 # it reaches).
 selects_pods(ns, c) if {
-	some labels in pod_labels(ns)
+	some api_version, kinds in data.inventory.namespace[ns]
+	some kind, objects in kinds
+	src := pod_sources[kind]
+	src.groups[split(api_version, "/")[0]]
+	labels_path := src.labels
+	spec_path := src.spec
+	some obj in objects
+	labels := object.get(obj, labels_path, {})
 	is_object(labels)
 	object.subset(labels, c.labels)
 	every expr in c.expressions {
 		selector.expression_matches(expr, labels)
 	}
+	is_object(object.get(obj, spec_path, null))
 }
 
+# Labels that are not an object are no labels (see matches).
 selects_pods(ns, c) if {
-	some labels in pod_labels(ns)
+	some api_version, kinds in data.inventory.namespace[ns]
+	some kind, objects in kinds
+	src := pod_sources[kind]
+	src.groups[split(api_version, "/")[0]]
+	labels_path := src.labels
+	spec_path := src.spec
+	some obj in objects
+	labels := object.get(obj, labels_path, {})
 	not is_object(labels)
 	matches(c, labels)
+	is_object(object.get(obj, spec_path, null))
 }
 
 selects_pods(ns, c) if {
@@ -186,9 +188,10 @@ name(obj) := n if {
 # (networking.k8s.io and extensions; Calico, Cilium and other kinds of that name are left
 # out).
 policies(ns) := [p |
-	some api_version, kinds in data.inventory.namespace[ns]
+	some api_version
+	named := data.inventory.namespace[ns][api_version].NetworkPolicy
 	split(api_version, "/")[0] in netpol.groups
-	some p in kinds.NetworkPolicy
+	some p in named
 ]
 
 # selecting holds the Kubernetes NetworkPolicies of namespace ns (see policies) whose
@@ -201,22 +204,24 @@ policies(ns) := [p |
 # must hold every matchLabels entry whose value is a string (selector.matches requires
 # that too).
 selecting(ns, labels) := [{"policy": p, "strict": strict} |
-	some api_version, kinds in data.inventory.namespace[ns]
+	some api_version
+	named := data.inventory.namespace[ns][api_version].NetworkPolicy
 	parts := split(api_version, "/")
 	parts[0] in netpol.groups
 	strict := count(parts) == 2
-	some p in kinds.NetworkPolicy
+	some p in named
 	sel := netpol.pod_selector(p)
 	object.subset(labels, {k: v | some k, v in object.get(sel, "matchLabels", {}); is_string(v)})
 	selector.matches(sel, labels)
 ] if {
 	is_object(labels)
 } else := [{"policy": p, "strict": strict} |
-	some api_version, kinds in data.inventory.namespace[ns]
+	some api_version
+	named := data.inventory.namespace[ns][api_version].NetworkPolicy
 	parts := split(api_version, "/")
 	parts[0] in netpol.groups
 	strict := count(parts) == 2
-	some p in kinds.NetworkPolicy
+	some p in named
 	selector.matches(netpol.pod_selector(p), labels)
 ]
 

@@ -241,16 +241,12 @@ port_numbers(p, limit) := {p.port} if {
 # creates and the path to them: {"labels": {...}, "path": "spec.template.metadata.labels"}.
 # A Pod carries its own metadata.labels; a CronJob's pods take
 # spec.jobTemplate.spec.template.metadata.labels. Missing or malformed labels are empty.
-template_labels(ps) := {"labels": labels, "path": concat("", [prefix, "metadata.labels"])} if {
-	is_string(ps.path)
-	prefix := trim_suffix(ps.path, "spec")
-	meta := object.get(core.resource, array.concat(split_path(prefix), ["metadata"]), null)
-	labels := core.object_or_empty(object.get(core.object_or_empty(meta), "labels", null))
+template_labels(ps) := {
+	"labels": core.object_or_empty(object.get(ps, ["metadata", "labels"], null)),
+	"path": concat(".", [ps.metadata_path, "labels"]),
+} if {
+	is_string(ps.metadata_path)
 }
-
-split_path(prefix) := [] if prefix == ""
-
-split_path(prefix) := split(trim_suffix(prefix, "."), ".") if prefix != ""
 
 # directions describes the two rule lists of a NetworkPolicy spec: the policyType that
 # makes each take effect and the field holding its peers.

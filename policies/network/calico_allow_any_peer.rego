@@ -50,7 +50,7 @@ restricting := {
 
 allow_rules contains {"direction": d, "rule": r.rule, "index": r.index} if {
 	core.kind_in(calico.policy_kinds)
-	calico.is_policy(core.resource)
+	calico.reviewed
 	types := calico.types(core.resource)
 	some d, t in calico.directions
 	t in types

@@ -56,7 +56,7 @@ policy := core.resource
 # denies holds the Deny rules of the policy under review in its effective directions.
 denies contains {"direction": d, "rule": r.rule, "index": r.index} if {
 	core.kind_in(calico.policy_kinds)
-	calico.is_policy(policy)
+	calico.reviewed
 	types := calico.types(policy)
 	some d, t in calico.directions
 	t in types

@@ -53,7 +53,6 @@ package ringfence.rules.network.egress_without_dns
 
 import data.ringfence.lib.cluster
 import data.ringfence.lib.core
-import data.ringfence.lib.inventory
 import data.ringfence.lib.netpol
 
 deny contains {"msg": msg, "field": field} if {
@@ -118,10 +117,12 @@ dns_allowed_for(labels) if {
 }
 
 # dns_policies holds the NetworkPolicies of the namespace that affect egress and allow
-# DNS, found once for the policy under review (most policies have no egress rules, so
-# allows_dns rejects them first).
+# DNS, found once for the policy under review. Most policies have no egress rules
+# (netpol.rules finds none unless spec.egress is a list), so they are rejected first.
 dns_policies := [other |
-	some other in inventory.namespaced(core.namespace, "NetworkPolicy")
+	some api_version
+	some other in data.inventory.namespace[core.namespace][api_version].NetworkPolicy
+	is_array(other.spec.egress)
 	allows_dns(other)
 	netpol.is_network_policy(other)
 	netpol.affects_egress(other)
