@@ -200,9 +200,10 @@ policies(ns) := [p |
 # netpol.is_network_policy also requires>}. Several rules read it for the same labels
 # (the pods of the workload or the backends of the Service under review), so the
 # policies of the namespace are matched once per evaluation. For labels that are an
-# object, a cheap test rejects most policies before selector.matches runs: the labels
-# must hold every matchLabels entry whose value is a string (selector.matches requires
-# that too).
+# object, a cheap test rejects most policies before netpol.pod_selector and
+# selector.matches run: the labels must hold every entry of spec.podSelector.matchLabels
+# whose value is a string (selector.matches requires that too; when the path does not
+# lead to an object, nothing is required).
 selecting(ns, labels) := [{"policy": p, "strict": strict} |
 	some api_version
 	named := data.inventory.namespace[ns][api_version].NetworkPolicy
@@ -210,9 +211,8 @@ selecting(ns, labels) := [{"policy": p, "strict": strict} |
 	parts[0] in netpol.groups
 	strict := count(parts) == 2
 	some p in named
-	sel := netpol.pod_selector(p)
-	object.subset(labels, {k: v | some k, v in object.get(sel, "matchLabels", {}); is_string(v)})
-	selector.matches(sel, labels)
+	object.subset(labels, {k: v | some k, v in object.get(p, ["spec", "podSelector", "matchLabels"], {}); is_string(v)})
+	selector.matches(netpol.pod_selector(p), labels)
 ] if {
 	is_object(labels)
 } else := [{"policy": p, "strict": strict} |

@@ -29,6 +29,11 @@ reviewed if {
 	core.group in groups
 }
 
+# reviewed_types is the effective policyTypes (see policy_types) of the Kubernetes
+# NetworkPolicy under review. Several rules test it; a rule remembers the value within an
+# evaluation, where a function call that finds a type missing is computed anew.
+reviewed_types := policy_types(core.resource) if reviewed
+
 api_group(api_version) := parts[0] if {
 	is_string(api_version)
 	parts := split(api_version, "/")

@@ -47,7 +47,6 @@ import data.ringfence.lib.calico
 import data.ringfence.lib.core
 
 deny contains {"msg": msg, "field": sprintf("spec.%s[%d].action", [d, r.index])} if {
-	core.kind_in(calico.policy_kinds)
 	calico.reviewed
 	tier := calico.tier(core.resource)
 	calico.last_tier(tier)

@@ -57,9 +57,8 @@ import data.ringfence.lib.netpol
 
 deny contains {"msg": msg, "field": field} if {
 	core.kind == "NetworkPolicy"
-	netpol.reviewed
+	"Egress" in netpol.reviewed_types
 	policy := core.resource
-	netpol.affects_egress(policy)
 	netpol.normalized_selector(netpol.pod_selector(policy))
 	not allows_dns(policy)
 	not allowed_elsewhere(policy)
