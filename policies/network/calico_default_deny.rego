@@ -108,9 +108,10 @@ calico_in_use(ns) if count(namespace_policies(ns)) > 0
 # namespace_policies holds the Calico NetworkPolicies of namespace ns. data.inventory
 # keeps every object under its own apiVersion, so only the Calico API versions are read.
 namespace_policies(ns) := [p |
-	some api_version, kinds in data.inventory.namespace[ns]
+	some api_version
+	named := data.inventory.namespace[ns][api_version].NetworkPolicy
 	calico.api_group(api_version) in calico.groups
-	some p in kinds.NetworkPolicy
+	some p in named
 	calico.is_policy(p)
 ]
 
