@@ -101,6 +101,8 @@ has_pods(ns) if count(service_selectors(ns)) > 0
 # namespace ns, or the selector of one of its Services (taken as the labels of the pods
 # it reaches).
 selects_pods(ns, c) if {
+	wanted := c.labels
+	expressions := c.expressions
 	some api_version, kinds in data.inventory.namespace[ns]
 	some kind, objects in kinds
 	src := pod_sources[kind]
@@ -110,8 +112,8 @@ selects_pods(ns, c) if {
 	some obj in objects
 	labels := object.get(obj, labels_path, {})
 	is_object(labels)
-	object.subset(labels, c.labels)
-	every expr in c.expressions {
+	object.subset(labels, wanted)
+	every expr in expressions {
 		selector.expression_matches(expr, labels)
 	}
 	is_object(object.get(obj, spec_path, null))

@@ -203,6 +203,7 @@ all_ports(rule) if rule.ports == []
 
 all_ports(rule) if {
 	is_array(rule.ports)
+	count(rule.ports) >= count(protocols) # each protocol needs an entry of its own
 	every protocol in protocols {
 		some p in rule.ports
 		port_protocol(p) == protocol
