@@ -34,6 +34,15 @@ is_policy(obj) if {
 	api_group(obj.apiVersion) in groups
 }
 
+# reviewed is true when the object under review is a Calico NetworkPolicy or
+# GlobalNetworkPolicy. Several rules ask for every object of those kind names, and a
+# rule, unlike a function, remembers within an evaluation that the answer is no.
+# It is is_policy(core.resource), read from the object's kind and group as core has them.
+reviewed if {
+	core.kind in policy_kinds
+	core.group in groups
+}
+
 is_global(obj) if {
 	is_policy(obj)
 	obj.kind == "GlobalNetworkPolicy"

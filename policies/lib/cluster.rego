@@ -52,10 +52,12 @@ workloads(ns) := [w |
 	some kind, objects in kinds
 	src := pod_sources[kind]
 	src.groups[split(api_version, "/")[0]]
+	spec_path := src.spec
+	labels_path := src.labels
 	some obj in objects
-	spec := object.get(obj, src.spec, null)
+	spec := object.get(obj, spec_path, null)
 	is_object(spec)
-	w := {"object": obj, "labels": object.get(obj, src.labels, {}), "spec": spec}
+	w := {"object": obj, "labels": object.get(obj, labels_path, {}), "spec": spec}
 ]
 
 # selected_workloads holds the view (see workloads) of the workloads of namespace ns whose
@@ -66,11 +68,13 @@ selected_workloads(ns, labels) := [w |
 	some kind, objects in kinds
 	src := pod_sources[kind]
 	src.groups[split(api_version, "/")[0]]
+	spec_path := src.spec
+	labels_path := src.labels
 	some obj in objects
-	pod_labels := object.get(obj, src.labels, {})
+	pod_labels := object.get(obj, labels_path, {})
 	is_object(pod_labels)
 	object.subset(pod_labels, labels)
-	spec := object.get(obj, src.spec, null)
+	spec := object.get(obj, spec_path, null)
 	is_object(spec)
 	w := {"object": obj, "labels": pod_labels, "spec": spec}
 ]
@@ -97,13 +101,37 @@ has_pods(ns) if count(service_selectors(ns)) > 0
 # namespace ns, or the selector of one of its Services (taken as the labels of the pods
 # it reaches).
 selects_pods(ns, c) if {
+	wanted := c.labels
+	expressions := c.expressions
 	some api_version, kinds in data.inventory.namespace[ns]
 	some kind, objects in kinds
 	src := pod_sources[kind]
 	src.groups[split(api_version, "/")[0]]
+	labels_path := src.labels
+	spec_path := src.spec
 	some obj in objects
-	matches(c, object.get(obj, src.labels, {}))
-	is_object(object.get(obj, src.spec, null))
+	labels := object.get(obj, labels_path, {})
+	is_object(labels)
+	object.subset(labels, wanted)
+	every expr in expressions {
+		selector.expression_matches(expr, labels)
+	}
+	is_object(object.get(obj, spec_path, null))
+}
+
+# Labels that are not an object are no labels (see matches).
+selects_pods(ns, c) if {
+	some api_version, kinds in data.inventory.namespace[ns]
+	some kind, objects in kinds
+	src := pod_sources[kind]
+	src.groups[split(api_version, "/")[0]]
+	labels_path := src.labels
+	spec_path := src.spec
+	some obj in objects
+	labels := object.get(obj, labels_path, {})
+	not is_object(labels)
+	matches(c, labels)
+	is_object(object.get(obj, spec_path, null))
 }
 
 selects_pods(ns, c) if {
@@ -162,33 +190,72 @@ name(obj) := n if {
 # (networking.k8s.io and extensions; Calico, Cilium and other kinds of that name are left
 # out).
 policies(ns) := [p |
-	some api_version, kinds in data.inventory.namespace[ns]
+	some api_version
+	named := data.inventory.namespace[ns][api_version].NetworkPolicy
 	split(api_version, "/")[0] in netpol.groups
-	some p in kinds.NetworkPolicy
+	some p in named
+]
+
+# selecting holds the Kubernetes NetworkPolicies of namespace ns (see policies) whose
+# podSelector selects pods with these labels, in the order of policies, each as
+# {"policy": <NetworkPolicy>, "strict": <its apiVersion is group/version, as
+# netpol.is_network_policy also requires>}. Several rules read it for the same labels
+# (the pods of the workload or the backends of the Service under review), so the
+# policies of the namespace are matched once per evaluation. For labels that are an
+# object, a cheap test rejects most policies before netpol.pod_selector and
+# selector.matches run: the labels must hold every entry of spec.podSelector.matchLabels
+# whose value is a string (selector.matches requires that too; when the path does not
+# lead to an object, nothing is required).
+selecting(ns, labels) := [{"policy": p, "strict": strict} |
+	some api_version
+	named := data.inventory.namespace[ns][api_version].NetworkPolicy
+	parts := split(api_version, "/")
+	parts[0] in netpol.groups
+	strict := count(parts) == 2
+	some p in named
+	object.subset(labels, {k: v | some k, v in object.get(p, ["spec", "podSelector", "matchLabels"], {}); is_string(v)})
+	selector.matches(netpol.pod_selector(p), labels)
+] if {
+	is_object(labels)
+} else := [{"policy": p, "strict": strict} |
+	some api_version
+	named := data.inventory.namespace[ns][api_version].NetworkPolicy
+	parts := split(api_version, "/")
+	parts[0] in netpol.groups
+	strict := count(parts) == 2
+	some p in named
+	selector.matches(netpol.pod_selector(p), labels)
 ]
 
 # isolating holds the NetworkPolicies of namespace ns that select pods with these labels
-# and whose effective policyTypes include direction ("Ingress" or "Egress"). Most
-# policies of a namespace select other pods, so a cheap test of matchLabels rejects them
-# before selector.matches and policy_types run (it rejects only on a string value that
-# the labels do not carry, which selector.matches would reject too).
-isolating(ns, labels, direction) := [p |
-	some p in policies(ns)
-	sel := netpol.pod_selector(p)
-	count([k | some k, v in object.get(sel, "matchLabels", {}); is_string(v); object.get(labels, k, null) != v]) == 0
-	selector.matches(sel, labels)
-	direction in netpol.policy_types(p)
+# (see selecting) and whose effective policyTypes include direction ("Ingress" or
+# "Egress").
+isolating(ns, labels, direction) := [s.policy |
+	some s in selecting(ns, labels)
+	direction in netpol.policy_types(s.policy)
 ]
 
 # isolated is true when some NetworkPolicy of namespace ns isolates pods with these
 # labels for direction ("Ingress" or "Egress"), as isolating; it stops at the first one.
 isolated(ns, labels, direction) if {
-	some p in policies(ns)
-	sel := netpol.pod_selector(p)
-	count([k | some k, v in object.get(sel, "matchLabels", {}); is_string(v); object.get(labels, k, null) != v]) == 0
-	selector.matches(sel, labels)
-	direction in netpol.policy_types(p)
+	some s in selecting(ns, labels)
+	direction in netpol.policy_types(s.policy)
 }
+
+# default_denials is the set of directions ("Ingress", "Egress") in which a Kubernetes
+# NetworkPolicy of namespace ns denies all traffic by default (netpol.denies_all_ingress,
+# netpol.denies_all_egress): the namespace rules of both directions read it once. Most
+# policies select some pods only, so the podSelector is tested first.
+default_denials(ns) := {direction |
+	some api_version
+	some p in data.inventory.namespace[ns][api_version].NetworkPolicy
+	netpol.selects_all_pods(p)
+	netpol.is_network_policy(p)
+	some direction in netpol.policy_types(p)
+	netpol.no_rules(p, rule_fields[direction])
+}
+
+rule_fields := {"Ingress": "ingress", "Egress": "egress"}
 
 # namespaces is the set of namespace names the scanned set knows: every namespace that
 # holds pods (see has_pods), and every core/v1 Namespace object. Namespaces that hold

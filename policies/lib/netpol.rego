@@ -29,6 +29,11 @@ reviewed if {
 	core.group in groups
 }
 
+# reviewed_types is the effective policyTypes (see policy_types) of the Kubernetes
+# NetworkPolicy under review. Several rules test it; a rule remembers the value within an
+# evaluation, where a function call that finds a type missing is computed anew.
+reviewed_types := policy_types(core.resource) if reviewed
+
 api_group(api_version) := parts[0] if {
 	is_string(api_version)
 	parts := split(api_version, "/")
@@ -55,7 +60,7 @@ spec(policy) := s if {
 # pod_selector is spec.podSelector; absent or null defaults to the empty selector, which
 # selects every pod in the policy's namespace. Undefined when it is not an object.
 pod_selector(policy) := s if {
-	s := spec(policy).podSelector
+	s := policy.spec.podSelector
 	is_object(s)
 } else := {} if {
 	absent(spec(policy), "podSelector")
@@ -198,6 +203,7 @@ all_ports(rule) if rule.ports == []
 
 all_ports(rule) if {
 	is_array(rule.ports)
+	count(rule.ports) >= count(protocols) # each protocol needs an entry of its own
 	every protocol in protocols {
 		some p in rule.ports
 		port_protocol(p) == protocol
@@ -241,16 +247,12 @@ port_numbers(p, limit) := {p.port} if {
 # creates and the path to them: {"labels": {...}, "path": "spec.template.metadata.labels"}.
 # A Pod carries its own metadata.labels; a CronJob's pods take
 # spec.jobTemplate.spec.template.metadata.labels. Missing or malformed labels are empty.
-template_labels(ps) := {"labels": labels, "path": concat("", [prefix, "metadata.labels"])} if {
-	is_string(ps.path)
-	prefix := trim_suffix(ps.path, "spec")
-	meta := object.get(core.resource, array.concat(split_path(prefix), ["metadata"]), null)
-	labels := core.object_or_empty(object.get(core.object_or_empty(meta), "labels", null))
+template_labels(ps) := {
+	"labels": core.object_or_empty(object.get(ps, ["metadata", "labels"], null)),
+	"path": concat(".", [ps.metadata_path, "labels"]),
+} if {
+	is_string(ps.metadata_path)
 }
-
-split_path(prefix) := [] if prefix == ""
-
-split_path(prefix) := split(trim_suffix(prefix, "."), ".") if prefix != ""
 
 # directions describes the two rule lists of a NetworkPolicy spec: the policyType that
 # makes each take effect and the field holding its peers.

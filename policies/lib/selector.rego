@@ -23,26 +23,8 @@ matches(selector, labels) if {
 # malformed selector selects nothing rather than everything.
 well_formed(selector) if {
 	is_object(selector)
-	object.get(selector, "matchLabels", null) == null
-	object.get(selector, "matchExpressions", null) == null
-}
-
-well_formed(selector) if {
-	is_object(selector)
-	is_object(selector.matchLabels)
-	object.get(selector, "matchExpressions", null) == null
-}
-
-well_formed(selector) if {
-	is_object(selector)
-	object.get(selector, "matchLabels", null) == null
-	is_array(selector.matchExpressions)
-}
-
-well_formed(selector) if {
-	is_object(selector)
-	is_object(selector.matchLabels)
-	is_array(selector.matchExpressions)
+	type_name(object.get(selector, "matchLabels", null)) in {"object", "null"}
+	type_name(object.get(selector, "matchExpressions", null)) in {"array", "null"}
 }
 
 # label_value is a matchLabels value as the API decodes it: null is the empty string.
@@ -91,7 +73,7 @@ label_in(labels, key, values) if labels[key] in values
 
 # selects_all is true for the empty selector, which selects every object.
 selects_all(selector) if {
-	well_formed(selector)
-	count(match_labels(selector)) == 0
-	count(match_expressions(selector)) == 0
+	is_object(selector)
+	object.get(selector, "matchLabels", null) in {null, {}}
+	object.get(selector, "matchExpressions", null) in {null, []}
 }

@@ -58,8 +58,7 @@ deny contains {"msg": msg, "field": field} if {
 
 # open_rules holds the egress rules (with their index) that take effect and match every port.
 open_rules contains r if {
-	netpol.reviewed
-	netpol.affects_egress(core.resource)
+	"Egress" in netpol.reviewed_types
 	some r in netpol.rules(core.resource, "egress")
 	netpol.all_ports(r.rule)
 }

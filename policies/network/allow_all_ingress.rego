@@ -62,8 +62,7 @@ deny contains {"msg": msg, "field": field} if {
 
 # open_rules holds the ingress rules (with their index) that take effect and match every port.
 open_rules contains r if {
-	netpol.reviewed
-	netpol.affects_ingress(core.resource)
+	"Ingress" in netpol.reviewed_types
 	some r in netpol.rules(core.resource, "ingress")
 	netpol.all_ports(r.rule)
 }

@@ -49,8 +49,7 @@ restricting := {
 }
 
 allow_rules contains {"direction": d, "rule": r.rule, "index": r.index} if {
-	core.kind_in(calico.policy_kinds)
-	calico.is_policy(core.resource)
+	calico.reviewed
 	types := calico.types(core.resource)
 	some d, t in calico.directions
 	t in types
@@ -59,7 +58,7 @@ allow_rules contains {"direction": d, "rule": r.rule, "index": r.index} if {
 }
 
 deny contains {"msg": msg, "field": field} if {
-	core.kind_in(calico.policy_kinds)
+	calico.reviewed
 	some a in allow_rules
 	e := object.get(a.rule, entity[a.direction], null)
 	open_peer(e, a.direction)
@@ -71,7 +70,7 @@ deny contains {"msg": msg, "field": field} if {
 }
 
 deny contains {"msg": msg, "field": field} if {
-	core.kind_in(calico.policy_kinds)
+	calico.reviewed
 	some a in allow_rules
 	nets := a.rule[entity[a.direction]].nets
 	is_array(nets)

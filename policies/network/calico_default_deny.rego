@@ -105,7 +105,15 @@ calico_in_use(_) if {
 
 calico_in_use(ns) if count(namespace_policies(ns)) > 0
 
-namespace_policies(ns) := [p | some p in inventory.namespaced(ns, "NetworkPolicy"); calico.is_policy(p)]
+# namespace_policies holds the Calico NetworkPolicies of namespace ns. data.inventory
+# keeps every object under its own apiVersion, so only the Calico API versions are read.
+namespace_policies(ns) := [p |
+	some api_version
+	named := data.inventory.namespace[ns][api_version].NetworkPolicy
+	calico.api_group(api_version) in calico.groups
+	some p in named
+	calico.is_policy(p)
+]
 
 # covering holds the policies that select every endpoint of ns for direction d.
 covering(ns, d) := [p |

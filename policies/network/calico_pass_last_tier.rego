@@ -47,8 +47,7 @@ import data.ringfence.lib.calico
 import data.ringfence.lib.core
 
 deny contains {"msg": msg, "field": sprintf("spec.%s[%d].action", [d, r.index])} if {
-	core.kind_in(calico.policy_kinds)
-	calico.is_policy(core.resource)
+	calico.reviewed
 	tier := calico.tier(core.resource)
 	calico.last_tier(tier)
 	some d, _ in calico.directions

@@ -55,8 +55,7 @@ policy := core.resource
 
 # denies holds the Deny rules of the policy under review in its effective directions.
 denies contains {"direction": d, "rule": r.rule, "index": r.index} if {
-	core.kind_in(calico.policy_kinds)
-	calico.is_policy(policy)
+	calico.reviewed
 	types := calico.types(policy)
 	some d, t in calico.directions
 	t in types
@@ -65,7 +64,7 @@ denies contains {"direction": d, "rule": r.rule, "index": r.index} if {
 }
 
 deny contains {"msg": msg, "field": sprintf("spec.%s[%d]", [x.direction, x.index])} if {
-	core.kind_in(calico.policy_kinds)
+	calico.reviewed
 	some x in denies
 	some r in calico.rules(policy, x.direction)
 	r.index < x.index
@@ -77,7 +76,7 @@ deny contains {"msg": msg, "field": sprintf("spec.%s[%d]", [x.direction, x.index
 }
 
 deny contains {"msg": msg, "field": sprintf("spec.%s[%d]", [x.direction, x.index])} if {
-	core.kind_in(calico.policy_kinds)
+	calico.reviewed
 	some x in denies
 	tier := calico.tier(policy)
 	key := calico.order_key(policy)

@@ -72,8 +72,7 @@ deny contains {"msg": msg, "field": field} if {
 # open_rules holds the egress rules (with their index) that take effect and open ports
 # beyond allowed_ports.
 open_rules contains r if {
-	netpol.reviewed
-	netpol.affects_egress(core.resource)
+	"Egress" in netpol.reviewed_types
 	some r in netpol.rules(core.resource, "egress")
 	not only_allowed_ports(r.rule)
 }

@@ -76,8 +76,7 @@ deny contains {"msg": msg, "field": field} if {
 
 # open_rules holds the egress rules (with their index) that take effect and allow TCP port 80.
 open_rules contains r if {
-	netpol.reviewed
-	netpol.affects_egress(core.resource)
+	"Egress" in netpol.reviewed_types
 	some r in netpol.rules(core.resource, "egress")
 	netpol.admits_port(r.rule, "TCP", 80)
 }

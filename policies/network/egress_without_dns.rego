@@ -53,14 +53,12 @@ package ringfence.rules.network.egress_without_dns
 
 import data.ringfence.lib.cluster
 import data.ringfence.lib.core
-import data.ringfence.lib.inventory
 import data.ringfence.lib.netpol
 
 deny contains {"msg": msg, "field": field} if {
 	core.kind == "NetworkPolicy"
-	netpol.reviewed
+	"Egress" in netpol.reviewed_types
 	policy := core.resource
-	netpol.affects_egress(policy)
 	netpol.normalized_selector(netpol.pod_selector(policy))
 	not allows_dns(policy)
 	not allowed_elsewhere(policy)
@@ -91,11 +89,8 @@ dns_port_names := {"dns": "UDP", "dns-tcp": "TCP"}
 # allowed_elsewhere is true when another NetworkPolicy of the namespace, affecting egress,
 # applies to every pod or to the same pods and allows DNS.
 allowed_elsewhere(policy) if {
-	some other in inventory.namespaced(core.namespace, "NetworkPolicy")
-	netpol.is_network_policy(other)
-	netpol.affects_egress(other)
+	some other in dns_policies
 	same_pods_or_all(other, policy)
-	allows_dns(other)
 }
 
 # When the scanned set holds pods the policy selects (host-network pods aside, which
@@ -103,6 +98,7 @@ allowed_elsewhere(policy) if {
 # egress policy of the namespace that selects it allows DNS: a default deny beside one
 # allow policy per application.
 allowed_elsewhere(policy) if {
+	count(dns_policies) > 0
 	selected := [w |
 		some w in cluster.workloads(core.namespace)
 		not cluster.host_network(w.spec)
@@ -115,12 +111,21 @@ allowed_elsewhere(policy) if {
 }
 
 dns_allowed_for(labels) if {
-	some other in inventory.namespaced(core.namespace, "NetworkPolicy")
+	some other in dns_policies
+	netpol.selects(other, labels)
+}
+
+# dns_policies holds the NetworkPolicies of the namespace that affect egress and allow
+# DNS, found once for the policy under review. Most policies have no egress rules
+# (netpol.rules finds none unless spec.egress is a list), so they are rejected first.
+dns_policies := [other |
+	some api_version
+	some other in data.inventory.namespace[core.namespace][api_version].NetworkPolicy
+	is_array(other.spec.egress)
+	allows_dns(other)
 	netpol.is_network_policy(other)
 	netpol.affects_egress(other)
-	netpol.selects(other, labels)
-	allows_dns(other)
-}
+]
 
 same_pods_or_all(other, _) if netpol.selects_all_pods(other)
 

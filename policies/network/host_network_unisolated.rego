@@ -56,7 +56,6 @@ package ringfence.rules.network.host_network_unisolated
 import data.ringfence.lib.cluster
 import data.ringfence.lib.core
 import data.ringfence.lib.netpol
-import data.ringfence.lib.selector
 
 deny contains {"msg": msg, "field": field} if {
 	some ps in core.pod_specs
@@ -86,6 +85,6 @@ selected_by(labels) := sprintf("NetworkPolicy %s in the scanned set selects them
 
 # selecting lists, sorted, the namespace/name of the NetworkPolicies that select pods with labels.
 selecting(labels) := sort({sprintf("%s/%s", [core.namespace, cluster.name(p)]) |
-	some p in cluster.policies(core.namespace)
-	selector.matches(netpol.pod_selector(p), labels)
+	some s in cluster.selecting(core.namespace, labels)
+	p := s.policy
 })

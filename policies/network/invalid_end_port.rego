@@ -31,13 +31,16 @@ import data.ringfence.lib.netpol
 deny contains {"msg": msg, "field": concat(".", [e.path, "endPort"])} if {
 	core.kind == "NetworkPolicy"
 	some e in ranges
-	netpol.absent(e.port, "port")
-	msg := sprintf("%s: %s sets endPort %v without a port, so the API server rejects the policy", [core.display, e.name, e.port.endPort])
+	msg := problem(e)
 }
 
-deny contains {"msg": msg, "field": concat(".", [e.path, "endPort"])} if {
-	core.kind == "NetworkPolicy"
-	some e in ranges
+# problem says why the API server rejects a range; the four cases exclude each other
+# (no port, a named port, a numeric port above endPort or with endPort above 65535).
+problem(e) := sprintf("%s: %s sets endPort %v without a port, so the API server rejects the policy", [core.display, e.name, e.port.endPort]) if {
+	netpol.absent(e.port, "port")
+}
+
+problem(e) := msg if {
 	is_string(e.port.port)
 	msg := sprintf(
 		"%s: %s sets endPort %v with the named port %q, so the API server rejects the policy",
@@ -45,9 +48,7 @@ deny contains {"msg": msg, "field": concat(".", [e.path, "endPort"])} if {
 	)
 }
 
-deny contains {"msg": msg, "field": concat(".", [e.path, "endPort"])} if {
-	core.kind == "NetworkPolicy"
-	some e in ranges
+problem(e) := msg if {
 	is_number(e.port.port)
 	e.port.endPort < e.port.port
 	msg := sprintf(
@@ -56,13 +57,10 @@ deny contains {"msg": msg, "field": concat(".", [e.path, "endPort"])} if {
 	)
 }
 
-deny contains {"msg": msg, "field": concat(".", [e.path, "endPort"])} if {
-	core.kind == "NetworkPolicy"
-	some e in ranges
+problem(e) := sprintf("%s: %s sets endPort %v above 65535, so the API server rejects the policy", [core.display, e.name, e.port.endPort]) if {
 	is_number(e.port.port)
 	e.port.endPort >= e.port.port
 	e.port.endPort > 65535
-	msg := sprintf("%s: %s sets endPort %v above 65535, so the API server rejects the policy", [core.display, e.name, e.port.endPort])
 }
 
 # ranges holds every ports entry with a numeric endPort, of every rule, with its path

@@ -33,8 +33,7 @@ import data.ringfence.lib.netpol
 
 deny contains {"msg": msg, "field": field} if {
 	core.kind == "NetworkPolicy"
-	netpol.reviewed
-	netpol.affects_egress(core.resource)
+	"Egress" in netpol.reviewed_types
 	some r in netpol.rules(core.resource, "egress")
 	blocks := sort([p.index | some p in netpol.peers(r.rule, "to"); is_object(p.peer.ipBlock)])
 	count(blocks) > 0

@@ -38,9 +38,8 @@
 #       description: names of namespaces that need no default-deny ingress policy
 package ringfence.rules.network.namespace_default_deny
 
+import data.ringfence.lib.cluster
 import data.ringfence.lib.core
-import data.ringfence.lib.inventory
-import data.ringfence.lib.netpol
 
 deny contains {"msg": msg, "field": "metadata.name"} if {
 	core.kind == "Namespace"
@@ -62,7 +61,5 @@ exempt(name) if {
 	name in exempt_namespaces
 }
 
-default_deny(name) if {
-	some policy in inventory.namespaced(name, "NetworkPolicy")
-	netpol.denies_all_ingress(policy)
-}
+# default_deny is true when a Kubernetes NetworkPolicy of the namespace denies ingress by default.
+default_deny(name) if "Ingress" in cluster.default_denials(name)

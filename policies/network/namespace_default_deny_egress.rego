@@ -39,9 +39,8 @@
 #       description: names of namespaces that need no default-deny egress policy
 package ringfence.rules.network.namespace_default_deny_egress
 
+import data.ringfence.lib.cluster
 import data.ringfence.lib.core
-import data.ringfence.lib.inventory
-import data.ringfence.lib.netpol
 
 deny contains {"msg": msg, "field": "metadata.name"} if {
 	core.kind == "Namespace"
@@ -63,7 +62,5 @@ exempt(name) if {
 	name in exempt_namespaces
 }
 
-default_deny(name) if {
-	some policy in inventory.namespaced(name, "NetworkPolicy")
-	netpol.denies_all_egress(policy)
-}
+# default_deny is true when a Kubernetes NetworkPolicy of the namespace denies egress by default.
+default_deny(name) if "Egress" in cluster.default_denials(name)

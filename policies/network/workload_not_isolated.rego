@@ -44,8 +44,8 @@
 #   parameters: []
 package ringfence.rules.network.workload_not_isolated
 
+import data.ringfence.lib.cluster
 import data.ringfence.lib.core
-import data.ringfence.lib.inventory
 import data.ringfence.lib.netpol
 
 deny contains {"msg": msg, "field": pod.path} if {
@@ -61,11 +61,10 @@ deny contains {"msg": msg, "field": pod.path} if {
 
 host_network(spec) if spec.hostNetwork == true
 
-# isolated is true when a NetworkPolicy of the object's namespace selects pods with these
-# labels for ingress.
+# isolated is true when a Kubernetes NetworkPolicy (netpol.is_network_policy) of the
+# object's namespace selects pods with these labels for ingress.
 isolated(labels) if {
-	some policy in inventory.namespaced(core.namespace, "NetworkPolicy")
-	netpol.is_network_policy(policy)
-	netpol.affects_ingress(policy)
-	netpol.selects(policy, labels)
+	some s in cluster.selecting(core.namespace, labels)
+	s.strict
+	netpol.affects_ingress(s.policy)
 }
