@@ -37,13 +37,26 @@ cluster_role if {
 }
 
 # rules maps the index of every rule of a Role or ClusterRole that is not aggregated to
-# the rule. Entries that are not objects are skipped, and indexes count them.
-rules[i] := rule if {
+# the rule. Entries that are not objects are skipped, and indexes count them. It is
+# computed whole, once for the object.
+rules := {i: rule |
 	is_role
 	not aggregated
 	is_array(core.resource.rules)
 	some i, rule in core.resource.rules
 	is_object(rule)
+}
+
+# resources_listed holds every entry of the resources of every rule in rules: a rule
+# grants something on a resource only if this set holds the resource, "*" or, for a
+# subresource, "*/<subresource>". Rules check it first, with a set of those entries, to
+# skip roles that cannot grant what they look for:
+# count(rbac.resources_listed & {"secrets", "*"}) > 0.
+resources_listed := {r |
+	some rule in rules
+	listed := rule.resources
+	is_array(listed)
+	some r in listed
 }
 
 # array_field is obj[key] when it is an array, else [] (missing, null, a string, ...).
@@ -64,19 +77,15 @@ group_matches(rule, group) if {
 # ("pods" grants nothing on "pods/exec"), and "pods/*" is no wildcard.
 resource_matches(rule, resource) if {
 	some r in array_field(rule, "resources")
-	resource_entry_matches(r, resource)
+	r in {resource, "*"}
 }
 
-resource_entry_matches(r, _) if r == "*"
-
-resource_entry_matches(r, resource) if r == resource
-
-resource_entry_matches(r, resource) if {
+resource_matches(rule, resource) if {
 	i := indexof(resource, "/")
 	i > 0
 	sub := substring(resource, i + 1, -1)
 	sub != ""
-	r == concat("", ["*/", sub])
+	concat("", ["*/", sub]) in array_field(rule, "resources")
 }
 
 # verb_matches is true when the rule's verbs hold verb or "*". Verbs are case-sensitive.

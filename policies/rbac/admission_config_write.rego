@@ -50,6 +50,12 @@ write_verbs := {"create", "update", "patch", "delete", "deletecollection"}
 
 deny contains f if {
 	rbac.is_role
+	rbac.cluster_role
+	count(rbac.resources_listed & {
+		"validatingwebhookconfigurations", "mutatingwebhookconfigurations",
+		"validatingadmissionpolicies", "validatingadmissionpolicybindings",
+		"mutatingadmissionpolicies", "mutatingadmissionpolicybindings", "*",
+	}) > 0
 	some f in rbac.findings(grants)
 }
 

@@ -38,6 +38,8 @@ import data.ringfence.lib.rbac
 
 deny contains f if {
 	rbac.is_role
+	rbac.cluster_role
+	count(rbac.resources_listed & {"clusterroles", "*"}) > 0
 	some f in rbac.findings(grants)
 }
 

@@ -53,7 +53,18 @@ targets := {
 
 deny contains f if {
 	rbac.is_role
+	relevant
 	some f in rbac.findings(grants)
+}
+
+# relevant is true when the role lists a resource that grants can match, so that roles
+# that cannot grant any of them are skipped at once.
+relevant if {
+	count(rbac.resources_listed & {"roles", "clusterroles", "users", "groups", "serviceaccounts", "uids", "*"}) > 0
+} else if {
+	rbac.cluster_role
+	some r in rbac.resources_listed
+	extra_resource(r)
 }
 
 grants contains {"index": i, "resource": resource, "verbs": verbs} if {

@@ -44,6 +44,7 @@ node_proxy_verbs := {"get", "create", "update", "patch", "delete"}
 
 deny contains f if {
 	rbac.is_role
+	count(rbac.resources_listed & {"pods/exec", "pods/attach", "pods/portforward", "nodes/proxy", "*/exec", "*/attach", "*/portforward", "*/proxy", "*"}) > 0
 	some f in rbac.findings(grants)
 }
 

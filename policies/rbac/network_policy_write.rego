@@ -36,6 +36,7 @@ write_verbs := {"create", "update", "patch", "delete", "deletecollection"}
 
 deny contains f if {
 	rbac.is_role
+	count(rbac.resources_listed & {"networkpolicies", "*"}) > 0
 	some f in rbac.findings(grants)
 }
 

@@ -32,6 +32,8 @@ import data.ringfence.lib.rbac
 
 deny contains f if {
 	rbac.is_role
+	rbac.cluster_role
+	count(rbac.resources_listed & {"persistentvolumes", "*"}) > 0
 	some f in rbac.findings(grants)
 }
 

@@ -34,6 +34,7 @@ import data.ringfence.lib.rbac
 
 deny contains f if {
 	rbac.is_role
+	count(rbac.resources_listed & {"secrets", "*"}) > 0
 	some f in rbac.findings(grants)
 }
 

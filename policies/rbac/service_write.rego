@@ -47,6 +47,7 @@ targets := {
 
 deny contains f if {
 	rbac.is_role
+	count(rbac.resources_listed & {"services", "services/status", "*/status", "endpoints", "endpointslices", "*"}) > 0
 	some f in rbac.findings(grants)
 }
 

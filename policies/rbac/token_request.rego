@@ -33,6 +33,7 @@ import data.ringfence.lib.rbac
 
 deny contains f if {
 	rbac.is_role
+	count(rbac.resources_listed & {"serviceaccounts/token", "*/token", "*"}) > 0
 	some f in rbac.findings(grants)
 }
 

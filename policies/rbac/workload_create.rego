@@ -49,6 +49,7 @@ workload_resources := {
 
 deny contains f if {
 	rbac.is_role
+	count(rbac.resources_listed & {"pods", "replicationcontrollers", "deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs", "*"}) > 0
 	some f in rbac.findings(grants)
 }
 
