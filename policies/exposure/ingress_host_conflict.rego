@@ -66,16 +66,15 @@ own_hosts := ingress.hosts_of(core.resource)
 own_class := ingress.class_of(core.resource)
 
 # others holds the Ingresses of other namespaces in the inventory that share the class of
-# the Ingress under review, with their namespace: one pass over the inventory.
+# the Ingress under review, with their namespace: one pass over the inventory per
+# Ingress API version, each namespace looked up in a single reference.
 others contains [ns, obj] if {
 	count(own_hosts) > 0
-	some ns, versions in data.inventory.namespace
+	some api_version, _ in ingress.default_backend_fields
+	some ns
+	objs := data.inventory.namespace[ns][api_version].Ingress
 	ns != core.namespace
-	is_object(versions)
-	some api_version, kinds in versions
-	ingress.default_backend_fields[api_version]
-	is_object(kinds)
-	some obj in object.get(kinds, "Ingress", {})
+	some obj in objs
 	ingress.class_of(obj) == own_class
 }
 

@@ -79,9 +79,7 @@ deny contains {"msg": msg, "field": field} if {
 deny contains {"msg": msg, "field": field} if {
 	core.kind == "ConfigMap"
 	core.group == ""
-	cm_data := object.get(core.resource, "data", null)
-	is_object(cm_data)
-	value := cm_data["allow-snippet-annotations"]
+	value := core.resource.data["allow-snippet-annotations"]
 	is_string(value)
 	lower(trim_space(value)) in {"true", "t", "1"}
 	field := `data["allow-snippet-annotations"]`

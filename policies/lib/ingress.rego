@@ -109,27 +109,24 @@ else := {"name": p} if {
 host_key(host) := lower(host)
 
 # hosts_of holds the named hosts of an Ingress object's rules, lower-cased.
-hosts_of(obj) := {host_key(rule.host) |
-	is_object(obj)
-	is_object(obj.spec)
-	is_array(obj.spec.rules)
-	some rule in obj.spec.rules
-	is_object(rule)
-	is_string(rule.host)
-	rule.host != ""
+# (A reference into a value that is not an object is undefined, so obj.spec.rules and
+# rule.host need no is_object tests first.)
+hosts_of(obj) := {host_key(host) |
+	rules := obj.spec.rules
+	is_array(rules)
+	some rule in rules
+	host := rule.host
+	is_string(host)
+	host != ""
 }
 
 # class_of is the class an Ingress object asks for: spec.ingressClassName, else the
 # kubernetes.io/ingress.class annotation, else "" (the cluster's default class).
-class_of(obj) := obj.spec.ingressClassName if {
-	is_object(obj)
-	is_object(obj.spec)
-	is_string(obj.spec.ingressClassName)
-	obj.spec.ingressClassName != ""
+class_of(obj) := name if {
+	name := obj.spec.ingressClassName
+	is_string(name)
+	name != ""
 } else := value if {
-	is_object(obj)
-	is_object(obj.metadata)
-	is_object(obj.metadata.annotations)
 	value := obj.metadata.annotations["kubernetes.io/ingress.class"]
 	is_string(value)
 	value != ""

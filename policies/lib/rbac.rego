@@ -37,8 +37,9 @@ cluster_role if {
 }
 
 # rules maps the index of every rule of a Role or ClusterRole that is not aggregated to
-# the rule. Entries that are not objects are skipped, and indexes count them.
-rules[i] := rule if {
+# the rule. Entries that are not objects are skipped, and indexes count them. It is
+# computed whole, once for the object.
+rules := {i: rule |
 	is_role
 	not aggregated
 	is_array(core.resource.rules)
@@ -46,12 +47,47 @@ rules[i] := rule if {
 	is_object(rule)
 }
 
+# rule_resources maps each index of rules to the set of the entries of that rule's
+# resources (empty when resources is not an array).
+rule_resources := {i: {r | some r in array_field(rule, "resources")} | some i, rule in rules}
+
+# resources_listed holds every entry of the resources of every rule in rules: a rule
+# grants something on a resource only if this set holds the resource, "*" or, for a
+# subresource, "*/<subresource>".
+resources_listed := {r |
+	some rule in rules
+	listed := rule.resources
+	is_array(listed)
+	some r in listed
+}
+
+# matching finds the rules whose resources match the resources a check looks for, as
+# the authorizer matches them (see resource_matches). entries maps each resources entry
+# that matches one of those resources to the resources it matches: the resource itself,
+# "*" (every resource) and "*/<sub>" (the subresource sub of every resource), such as
+# {"pods/exec": ["pods/exec"], "*/exec": ["pods/exec"], "*": ["pods/exec"]}. The result
+# holds [i, resource] for every rule index i that matches resource. Checks test first
+# that rbac.resources_listed & object.keys(entries) is not empty, which rejects most
+# roles at once.
+matching(entries) := {[i, resource] |
+	keys := object.keys(entries)
+	some i, listed in rule_resources
+	some entry in (listed & keys)
+	some resource in entries[entry]
+}
+
 # array_field is obj[key] when it is an array, else [] (missing, null, a string, ...).
 array_field(obj, key) := obj[key] if is_array(obj[key])
 
 else := []
 
+# The predicates below are false rather than undefined when they do not hold: OPA keeps
+# the results of a function call for the rest of the evaluation only when they are
+# defined, and checks call them many times with the same arguments.
+
 # group_matches is true when the rule's apiGroups hold group ("" for the core group) or "*".
+default group_matches(_, _) := false
+
 group_matches(rule, group) if {
 	some g in array_field(rule, "apiGroups")
 	g in {group, "*"}
@@ -62,24 +98,24 @@ group_matches(rule, group) if {
 # resource and subresource, an entry matches itself exactly, and "*/sub" matches the
 # subresource sub of every resource. A plain resource does not match its subresources
 # ("pods" grants nothing on "pods/exec"), and "pods/*" is no wildcard.
+default resource_matches(_, _) := false
+
 resource_matches(rule, resource) if {
 	some r in array_field(rule, "resources")
-	resource_entry_matches(r, resource)
+	r in {resource, "*"}
 }
 
-resource_entry_matches(r, _) if r == "*"
-
-resource_entry_matches(r, resource) if r == resource
-
-resource_entry_matches(r, resource) if {
+resource_matches(rule, resource) if {
 	i := indexof(resource, "/")
 	i > 0
 	sub := substring(resource, i + 1, -1)
 	sub != ""
-	r == concat("", ["*/", sub])
+	concat("", ["*/", sub]) in array_field(rule, "resources")
 }
 
 # verb_matches is true when the rule's verbs hold verb or "*". Verbs are case-sensitive.
+default verb_matches(_, _) := false
+
 verb_matches(rule, verb) if {
 	some v in array_field(rule, "verbs")
 	v in {verb, "*"}
@@ -88,27 +124,25 @@ verb_matches(rule, verb) if {
 # verb_labels is the set of the rule's verbs that grant one of verbs (a set), as a
 # message names them: the verbs themselves, and "*" written "\"*\"". Empty when the
 # rule grants none of them (or verbs is empty).
-verb_labels(rule, verbs) := {verb_label(v) |
+verb_labels(rule, verbs) := {v |
 	some v in array_field(rule, "verbs")
-	grants_verb(v, verbs)
-}
+	v != "*"
+	verbs[v]
+} | wildcard_label(rule, verbs)
 
-grants_verb(v, verbs) if verbs[v]
-
-grants_verb(v, verbs) if {
-	v == "*"
+# wildcard_label is {"\"*\""} when the rule's verbs hold "*" and verbs is not empty.
+wildcard_label(rule, verbs) := {"\"*\""} if {
+	"*" in array_field(rule, "verbs")
 	count(verbs) > 0
-}
-
-verb_label(v) := "\"*\"" if v == "*"
-
-else := v
+} else := set()
 
 # restricted_by_name is true when resourceNames limits the rule to named objects: a
 # non-empty list of non-empty strings. The authorizer matches a request's name against
 # the list, and a request without a name (create, deletecollection, a plain list or
 # watch) has the name "": an empty entry matches those, so a list holding one restricts
 # nothing; a missing, null or empty list restricts nothing either.
+default restricted_by_name(_) := false
+
 restricted_by_name(rule) if {
 	names := rule.resourceNames
 	is_array(names)
@@ -123,6 +157,8 @@ restricted_by_name(rule) if {
 # object (get, update, patch, delete of one object, and every subresource request, which
 # names its parent) then passes only for a listed name; an empty entry matches none of
 # them.
+default restricts_named(_) := false
+
 restricts_named(rule) if {
 	is_array(rule.resourceNames)
 	count(rule.resourceNames) > 0
@@ -148,13 +184,12 @@ else := verbs
 # verbs, naming every resource that rule grants those verbs on, with field "rules[i]":
 # "Role shop/debug: rules[0] grants create, get on pods/attach, pods/exec".
 findings(grants) := {f |
-	some g in grants
-	count(g.verbs) > 0
-	resources := {h.resource | some h in grants; h.index == g.index; h.verbs == g.verbs}
-	field := sprintf("rules[%d]", [g.index])
+	some [index, verbs] in {[g.index, g.verbs] | some g in grants; count(g.verbs) > 0}
+	resources := {g.resource | some g in grants; g.index == index; g.verbs == verbs}
+	field := sprintf("rules[%d]", [index])
 	msg := sprintf("%s: %s grants %s on %s", [
 		core.display, field,
-		concat(", ", sort(g.verbs)), concat(", ", sort(resources)),
+		concat(", ", sort(verbs)), concat(", ", sort(resources)),
 	])
 	f := {"msg": msg, "field": field}
 }

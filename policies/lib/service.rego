@@ -75,13 +75,12 @@ ports contains {"port": p, "index": i} if {
 # "type LoadBalancer" (internal load balancers included: they are reachable from outside
 # the cluster, if not from the internet) or "spec.externalIPs". Undefined for Services only
 # the cluster can reach.
-exposed_by := "type NodePort" if is_node_port
-
-exposed_by := "type LoadBalancer" if is_load_balancer
-
-exposed_by := "spec.externalIPs" if {
-	not is_node_port
-	not is_load_balancer
+# (A Service has one type, so the first branch that holds decides.)
+exposed_by := "type NodePort" if {
+	is_node_port
+} else := "type LoadBalancer" if {
+	is_load_balancer
+} else := "spec.externalIPs" if {
 	proxied
 	count(external_ips) > 0
 }

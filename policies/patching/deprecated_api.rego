@@ -105,28 +105,25 @@ target_minor := m if {
 	m := apis.minor(core.parameter(rego.metadata.chain(), "target_version"))
 } else := default_minor
 
+# One lookup decides for most objects: an apiVersion and kind that are not deprecated
+# have no entry.
 deny contains {"msg": msg, "field": "apiVersion"} if {
 	entry := apis.deprecations[core.api_version][core.kind]
-	entry.removed <= target_minor
-	msg := sprintf("%s: %s %s was removed in Kubernetes v1.%d; %s", [
-		core.display, core.api_version, core.kind, entry.removed, entry.replacement,
-	])
+	msg := message(entry)
 }
 
-deny contains {"msg": msg, "field": "apiVersion"} if {
-	entry := apis.deprecations[core.api_version][core.kind]
+message(entry) := sprintf("%s: %s %s was removed in Kubernetes v1.%d; %s", [
+	core.display, core.api_version, core.kind, entry.removed, entry.replacement,
+]) if {
+	entry.removed <= target_minor
+} else := sprintf("%s: %s %s is deprecated in Kubernetes v1.%d and removed in v1.%d; %s", [
+	core.display, core.api_version, core.kind, entry.deprecated, entry.removed, entry.replacement,
+]) if {
 	entry.deprecated <= target_minor
 	target_minor < entry.removed
-	msg := sprintf("%s: %s %s is deprecated in Kubernetes v1.%d and removed in v1.%d; %s", [
-		core.display, core.api_version, core.kind, entry.deprecated, entry.removed, entry.replacement,
-	])
-}
-
-deny contains {"msg": msg, "field": "apiVersion"} if {
-	entry := apis.deprecations[core.api_version][core.kind]
+} else := sprintf("%s: %s %s is deprecated since Kubernetes v1.%d and still served; %s", [
+	core.display, core.api_version, core.kind, entry.deprecated, entry.replacement,
+]) if {
 	entry.deprecated <= target_minor
 	not entry.removed
-	msg := sprintf("%s: %s %s is deprecated since Kubernetes v1.%d and still served; %s", [
-		core.display, core.api_version, core.kind, entry.deprecated, entry.replacement,
-	])
 }

@@ -82,6 +82,11 @@ cves := [
 deny contains {"msg": msg, "field": field} if {
 	some c in core.containers
 	ref := c.container.image
+	is_string(ref)
+
+	# Every controller repository has "ingress" in its path, which a well-formed
+	# reference writes in lower case: a cheap test that skips every other image.
+	contains(ref, "ingress")
 	image.well_formed(ref)
 	lower(image.repository(ref)) in repositories
 	v := version(image.tag(ref))
@@ -105,18 +110,18 @@ affected(_, v) if v.major == 0
 
 affected(cve, v) if {
 	v.major == 1
-	v.minor < min(object.keys(cve.fixed))
+	behind(cve.fixed, v)
 }
 
-affected(cve, v) if {
-	v.major == 1
-	v.patch < cve.fixed[v.minor]
-}
+# behind is true when version v (1.x) lacks the fix that the lines in fixed (minor ->
+# first fixed patch) got. Advisories share these maps, and each is checked once.
+behind(fixed, v) if v.minor < min(object.keys(fixed))
+
+behind(fixed, v) if v.patch < fixed[v.minor]
 
 # A pre-release of the fixed version (v1.12.1-beta.0) comes before the fix.
-affected(cve, v) if {
-	v.major == 1
-	v.patch == cve.fixed[v.minor]
+behind(fixed, v) if {
+	v.patch == fixed[v.minor]
 	v.pre
 }
 
@@ -127,10 +132,12 @@ upgrade_targets := [sprintf("v1.%d.%d", [line, patch]) |
 	patch := max({p | some cve in cves; p := object.get(cve.fixed, line, 0)})
 ]
 
+# fixed_lines are the lines that got every fix: those from the newest of the advisories'
+# oldest fixed lines on.
 fixed_lines := {line |
 	some cve in cves
 	some line, _ in cve.fixed
-	every other in cves {
-		min(object.keys(other.fixed)) <= line
-	}
+	line >= first_line_with_every_fix
 }
+
+first_line_with_every_fix := max({min(object.keys(cve.fixed)) | some cve in cves})

@@ -35,22 +35,22 @@ package ringfence.rules.pod.image_latest
 import data.ringfence.lib.core
 import data.ringfence.lib.image
 
+# An image with the latest tag, or with no tag at all, and no digest.
 deny contains {"msg": msg, "field": field} if {
 	some c in core.containers
 	ref := c.container.image
 	image.well_formed(ref)
-	image.digest(ref) == ""
-	image.tag(ref) == "latest"
+
+	# A well-formed reference has at most one "@", before its digest: without one, it
+	# has no digest (image.digest is "").
+	not contains(ref, "@")
+	what := latest_tags[image.tag(ref)]
 	field := sprintf("%s.image", [c.path])
-	msg := sprintf("%s: container %q image %q uses the latest tag without a digest", [core.display, c.name, ref])
+	msg := sprintf("%s: container %q image %q %s", [core.display, c.name, ref, what])
 }
 
-deny contains {"msg": msg, "field": field} if {
-	some c in core.containers
-	ref := c.container.image
-	image.well_formed(ref)
-	image.digest(ref) == ""
-	image.tag(ref) == ""
-	field := sprintf("%s.image", [c.path])
-	msg := sprintf("%s: container %q image %q has no tag and no digest, so it pulls latest", [core.display, c.name, ref])
+# latest_tags maps the tags that pull latest to what the message says about them.
+latest_tags := {
+	"latest": "uses the latest tag without a digest",
+	"": "has no tag and no digest, so it pulls latest",
 }

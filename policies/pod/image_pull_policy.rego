@@ -41,11 +41,14 @@ import data.ringfence.lib.image
 # An explicit IfNotPresent or Never on a tag without a digest.
 deny contains {"msg": msg, "field": field} if {
 	some c in core.containers
-	ref := c.container.image
-	image.well_formed(ref)
-	image.digest(ref) == ""
 	policy := c.container.imagePullPolicy
 	cached_policies[policy]
+	ref := c.container.image
+	image.well_formed(ref)
+
+	# A well-formed reference has at most one "@", before its digest: without one, it
+	# has no digest (image.digest is "").
+	not contains(ref, "@")
 	field := sprintf("%s.imagePullPolicy", [c.path])
 	msg := sprintf("%s: container %q image %q is a mutable tag pulled with imagePullPolicy %s", [core.display, c.name, ref, policy])
 }
@@ -53,11 +56,11 @@ deny contains {"msg": msg, "field": field} if {
 # No policy and a tag other than latest: the API server defaults it to IfNotPresent.
 deny contains {"msg": msg, "field": field} if {
 	some c in core.containers
+	not has_policy(c.container)
 	ref := c.container.image
 	image.well_formed(ref)
-	image.digest(ref) == ""
+	not contains(ref, "@")
 	not image.tag(ref) in {"", "latest"}
-	not has_policy(c.container)
 	field := sprintf("%s.image", [c.path])
 	msg := sprintf("%s: container %q image %q is a mutable tag and imagePullPolicy defaults to IfNotPresent", [core.display, c.name, ref])
 }

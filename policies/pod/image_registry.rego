@@ -46,15 +46,22 @@ import data.ringfence.lib.core
 import data.ringfence.lib.image
 
 deny contains {"msg": msg, "field": field} if {
+	# Without allowed registries the rule is off: test that before anything else.
+	registries := allowed
 	some c in core.containers
 	ref := c.container.image
 	image.well_formed(ref)
-	allowed := core.parameter(rego.metadata.chain(), "allowed_registries")
-	is_array(allowed)
-	count(allowed) > 0
-	not listed(allowed, ref)
+	not listed(registries, ref)
 	field := sprintf("%s.image", [c.path])
 	msg := sprintf("%s: container %q image %q comes from registry %q, which allowed_registries does not list", [core.display, c.name, ref, image.registry(ref)])
+}
+
+# allowed is the allowed_registries parameter when it lists registries; with none the
+# rule reports nothing (it is then undefined).
+allowed := registries if {
+	registries := core.parameter(rego.metadata.chain(), "allowed_registries")
+	is_array(registries)
+	count(registries) > 0
 }
 
 # listed is true when an entry names the image's registry host exactly, or is a prefix

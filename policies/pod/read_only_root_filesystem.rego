@@ -39,22 +39,21 @@ package ringfence.rules.pod.read_only_root_filesystem
 
 import data.ringfence.lib.core
 
-# The container makes its root filesystem writable explicitly.
 deny contains {"msg": msg, "field": field} if {
 	some c in core.containers
+	what := writable(c.container)
 	not core.windows(c.pod_spec)
-	c.container.securityContext.readOnlyRootFilesystem == false
 	field := sprintf("%s.securityContext.readOnlyRootFilesystem", [c.path])
-	msg := sprintf("%s: container %q sets securityContext.readOnlyRootFilesystem to false", [core.display, c.name])
+	msg := sprintf("%s: container %q %s", [core.display, c.name, what])
 }
 
-# The container says nothing (or something that is not a boolean): the root filesystem is writable.
-deny contains {"msg": msg, "field": field} if {
-	some c in core.containers
-	not core.windows(c.pod_spec)
-	not sets_boolean(c.container)
-	field := sprintf("%s.securityContext.readOnlyRootFilesystem", [c.path])
-	msg := sprintf("%s: container %q does not set securityContext.readOnlyRootFilesystem to true", [core.display, c.name])
+# writable says how the container leaves its root filesystem writable: explicitly, or by
+# saying nothing (or something that is not a boolean). It is undefined when the
+# container sets readOnlyRootFilesystem to true.
+writable(ctr) := "sets securityContext.readOnlyRootFilesystem to false" if {
+	ctr.securityContext.readOnlyRootFilesystem == false
+} else := "does not set securityContext.readOnlyRootFilesystem to true" if {
+	not sets_boolean(ctr)
 }
 
 # sets_boolean is true when the container sets readOnlyRootFilesystem to true or false.

@@ -59,10 +59,8 @@ import data.ringfence.lib.inventory
 
 deny contains {"msg": msg, "field": field} if {
 	some c in core.containers
-	not ephemeral(c)
-	some [section, resource] in required
-	not provided(c, section, resource)
-	not limit_range_provides[[section, resource]]
+	not contains(c.path, ".ephemeralContainers[")
+	some [section, resource] in ((uncovered - provided(c.container)) - provided(c.pod_spec))
 	field := sprintf("%s.resources.%s.%s", [c.path, section, resource])
 	msg := sprintf(
 		"%s: container %q sets no %s %s (resources.%s.%s) and neither pod-level resources nor a LimitRange in the namespace supply one",
@@ -72,40 +70,44 @@ deny contains {"msg": msg, "field": field} if {
 
 singular := {"requests": "request", "limits": "limit"}
 
+# uncovered holds the required [section, resource] pairs that no LimitRange of the
+# namespace supplies: each container (or its pod spec) must set them itself. It is
+# computed once for the object.
+uncovered := required - limit_range_provides
+
 # required holds the [section, resource] pairs of the required parameter, such as
 # ["limits", "memory"]; the resource is everything after the first dot
 # ("limits.nvidia.com/gpu" is ["limits", "nvidia.com/gpu"]).
-required contains [section, resource] if {
+required := {[section, resource] |
 	entries := core.parameter(rego.metadata.chain(), "required")
 	is_array(entries)
 	some entry in entries
 	is_string(entry)
-	i := indexof(entry, ".")
-	i > 0
-	section := substring(entry, 0, i)
-	singular[section]
-	resource := substring(entry, i + 1, -1)
-	resource != ""
+	[[_, section, resource]] := regex.find_all_string_submatch_n(`(?s)^(requests|limits)\.(.+)$`, entry, 1)
 }
 
-# ephemeral is true for ephemeral containers, which may not set resources.
-ephemeral(c) if startswith(c.path, sprintf("%s.ephemeralContainers[", [c.pod_spec_path]))
+# Ephemeral containers, which may not set resources, are skipped: a container's path
+# names its list (spec.template.spec.ephemeralContainers[0]), and pod spec paths never
+# contain ".ephemeralContainers[".
 
-# provided is true when the container or its pod spec sets the resource.
-provided(c, section, resource) if quantity(c.container.resources[section][resource])
+# provided holds the [section, resource] pairs a container (resources) or a pod spec
+# (pod-level resources, PodLevelResources, which cover every container of the pod) sets.
+provided(x) := {[section, resource] |
+	some section, values in x.resources
+	some resource, q in values
+	quantity(q)
+} | limited_requests(x)
 
-# The API server defaults a missing request to the container's limit.
-provided(c, "requests", resource) if quantity(c.container.resources.limits[resource])
-
-# Pod-level resources (PodLevelResources) cover every container of the pod.
-provided(c, section, resource) if quantity(c.pod_spec.resources[section][resource])
-
-# A pod-level request defaults to the pod-level limit.
-provided(c, "requests", resource) if quantity(c.pod_spec.resources.limits[resource])
+# The API server defaults a missing request to the limit (the container's, or the
+# pod-level one).
+limited_requests(x) := {["requests", resource] |
+	some resource, q in x.resources.limits
+	quantity(q)
+}
 
 # limit_range_provides holds the [section, resource] pairs a LimitRange of type Container
 # in the object's namespace defaults for containers that do not set them.
-limit_range_provides contains [section, resource] if {
+limit_range_provides := {[section, resource] |
 	some limit_range in inventory.namespaced(core.namespace, "LimitRange")
 	items := limit_range.spec.limits
 	is_array(items)

@@ -50,14 +50,30 @@ write_verbs := {"create", "update", "patch", "delete", "deletecollection"}
 
 deny contains f if {
 	rbac.is_role
+	rbac.cluster_role
+	rbac.resources_listed & object.keys(resource_entries) != set()
 	some f in rbac.findings(grants)
+}
+
+# resource_entries maps each resources entry that matches one of admission_resources
+# to the resources it matches, for rbac.matching.
+resource_entries := {
+	"validatingwebhookconfigurations": ["validatingwebhookconfigurations"],
+	"mutatingwebhookconfigurations": ["mutatingwebhookconfigurations"],
+	"validatingadmissionpolicies": ["validatingadmissionpolicies"],
+	"validatingadmissionpolicybindings": ["validatingadmissionpolicybindings"],
+	"mutatingadmissionpolicies": ["mutatingadmissionpolicies"],
+	"mutatingadmissionpolicybindings": ["mutatingadmissionpolicybindings"],
+	"*": [
+		"mutatingadmissionpolicies", "mutatingadmissionpolicybindings", "mutatingwebhookconfigurations",
+		"validatingadmissionpolicies", "validatingadmissionpolicybindings", "validatingwebhookconfigurations",
+	],
 }
 
 grants contains {"index": i, "resource": resource, "verbs": verbs} if {
 	rbac.cluster_role
-	some i, rule in rbac.rules
+	some [i, resource] in rbac.matching(resource_entries)
+	rule := rbac.rules[i]
 	rbac.group_matches(rule, "admissionregistration.k8s.io")
-	some resource in admission_resources
-	rbac.resource_matches(rule, resource)
 	verbs := rbac.verb_labels(rule, rbac.name_verbs(rule, write_verbs))
 }

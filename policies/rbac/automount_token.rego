@@ -47,38 +47,33 @@ package ringfence.rules.rbac.automount_token
 import data.ringfence.lib.core
 import data.ringfence.lib.inventory
 
-# The pod spec opts in explicitly.
 deny contains {"msg": msg, "field": field} if {
 	some ps in core.pod_specs
-	ps.spec.automountServiceAccountToken == true
+	what := token_mount(ps.spec)
 	field := sprintf("%s.automountServiceAccountToken", [ps.path])
-	msg := sprintf("%s: pod spec sets automountServiceAccountToken to true", [core.display])
+	msg := sprintf("%s: %s", [core.display, what])
 }
 
-# The pod spec says nothing and its service account opts in explicitly.
-deny contains {"msg": msg, "field": field} if {
-	some ps in core.pod_specs
-	not pod_spec_decides(ps.spec)
-	sa := service_account_name(ps.spec)
+# token_mount says why the pod spec gets its service account's token mounted, and is
+# undefined when it does not: the pod spec opts in explicitly; or it says nothing and its
+# service account opts in explicitly; or neither says anything (or the service account
+# is not in the inventory), and Kubernetes mounts the token.
+token_mount(spec) := "pod spec sets automountServiceAccountToken to true" if {
+	spec.automountServiceAccountToken == true
+} else := sprintf(
+	"service account %q sets automountServiceAccountToken to true and the pod spec does not override it",
+	[sa],
+) if {
+	not pod_spec_decides(spec)
+	sa := service_account_name(spec)
 	service_account_automount(sa) == true
-	field := sprintf("%s.automountServiceAccountToken", [ps.path])
-	msg := sprintf(
-		"%s: service account %q sets automountServiceAccountToken to true and the pod spec does not override it",
-		[core.display, sa],
-	)
-}
-
-# Neither says anything (or the service account is not in the inventory): Kubernetes mounts the token.
-deny contains {"msg": msg, "field": field} if {
-	some ps in core.pod_specs
-	not pod_spec_decides(ps.spec)
-	sa := service_account_name(ps.spec)
+} else := sprintf(
+	"neither the pod spec nor service account %q sets automountServiceAccountToken to false, so the token is mounted automatically",
+	[sa],
+) if {
+	not pod_spec_decides(spec)
+	sa := service_account_name(spec)
 	not service_account_decides(sa)
-	field := sprintf("%s.automountServiceAccountToken", [ps.path])
-	msg := sprintf(
-		"%s: neither the pod spec nor service account %q sets automountServiceAccountToken to false, so the token is mounted automatically",
-		[core.display, sa],
-	)
 }
 
 # pod_spec_decides is true when the pod spec sets automountServiceAccountToken to a

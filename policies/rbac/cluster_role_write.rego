@@ -38,13 +38,22 @@ import data.ringfence.lib.rbac
 
 deny contains f if {
 	rbac.is_role
+	rbac.cluster_role
+	rbac.resources_listed & object.keys(resource_entries) != set()
 	some f in rbac.findings(grants)
+}
+
+# resource_entries maps each resources entry that matches clusterroles to the resources
+# it matches, for rbac.matching.
+resource_entries := {
+	"clusterroles": ["clusterroles"],
+	"*": ["clusterroles"],
 }
 
 grants contains {"index": i, "resource": "clusterroles", "verbs": verbs} if {
 	rbac.cluster_role
-	some i, rule in rbac.rules
+	some [i, _] in rbac.matching(resource_entries)
+	rule := rbac.rules[i]
 	rbac.group_matches(rule, "rbac.authorization.k8s.io")
-	rbac.resource_matches(rule, "clusterroles")
 	verbs := rbac.verb_labels(rule, rbac.name_verbs(rule, {"create", "update", "patch"}))
 }

@@ -37,23 +37,36 @@ import data.ringfence.lib.rbac
 
 deny contains f if {
 	rbac.is_role
+	rbac.cluster_role
+	rbac.resources_listed & object.keys(resource_entries) != set()
 	some f in rbac.findings(grants)
+}
+
+# resource_entries maps each resources entry that matches the approval subresource or
+# signers to the resources it matches, for rbac.matching.
+resource_entries := {
+	"certificatesigningrequests/approval": ["certificatesigningrequests/approval"],
+	"*/approval": ["certificatesigningrequests/approval"],
+	"signers": ["signers"],
+	"*": ["certificatesigningrequests/approval", "signers"],
 }
 
 grants contains {"index": i, "resource": "certificatesigningrequests/approval", "verbs": verbs} if {
 	rbac.cluster_role
-	some i, rule in rbac.rules
+	some [i, resource] in rbac.matching(resource_entries)
+	resource == "certificatesigningrequests/approval"
+	rule := rbac.rules[i]
 	rbac.group_matches(rule, "certificates.k8s.io")
-	rbac.resource_matches(rule, "certificatesigningrequests/approval")
 	not rbac.restricts_named(rule)
 	verbs := rbac.verb_labels(rule, {"update", "patch"})
 }
 
 grants contains {"index": i, "resource": "signers", "verbs": verbs} if {
 	rbac.cluster_role
-	some i, rule in rbac.rules
+	some [i, resource] in rbac.matching(resource_entries)
+	resource == "signers"
+	rule := rbac.rules[i]
 	rbac.group_matches(rule, "certificates.k8s.io")
-	rbac.resource_matches(rule, "signers")
 	not other_signers_only(rule)
 	verbs := rbac.verb_labels(rule, {"approve"})
 }

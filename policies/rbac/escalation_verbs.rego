@@ -53,14 +53,37 @@ targets := {
 
 deny contains f if {
 	rbac.is_role
+	relevant
 	some f in rbac.findings(grants)
 }
 
+# relevant is true when the role lists a resource that grants can match, so that roles
+# that cannot grant any of them are skipped at once.
+relevant if {
+	rbac.resources_listed & object.keys(resource_entries) != set()
+} else if {
+	rbac.cluster_role
+	some r in rbac.resources_listed
+	extra_resource(r)
+}
+
+# resource_entries maps each resources entry that matches one of the targets to the
+# resources it matches, for rbac.matching.
+resource_entries := {
+	"roles": ["roles"],
+	"clusterroles": ["clusterroles"],
+	"users": ["users"],
+	"groups": ["groups"],
+	"serviceaccounts": ["serviceaccounts"],
+	"uids": ["uids"],
+	"*": ["clusterroles", "groups", "roles", "serviceaccounts", "uids", "users"],
+}
+
 grants contains {"index": i, "resource": resource, "verbs": verbs} if {
-	some i, rule in rbac.rules
-	some resource, t in targets
+	some [i, resource] in rbac.matching(resource_entries)
+	t := targets[resource]
+	rule := rbac.rules[i]
 	rbac.group_matches(rule, t.group)
-	rbac.resource_matches(rule, resource)
 	verbs := rbac.verb_labels(rule, wanted(t))
 }
 

@@ -44,22 +44,38 @@ node_proxy_verbs := {"get", "create", "update", "patch", "delete"}
 
 deny contains f if {
 	rbac.is_role
+	rbac.resources_listed & object.keys(resource_entries) != set()
 	some f in rbac.findings(grants)
 }
 
+# resource_entries maps each resources entry that matches one of the pod subresources
+# or nodes/proxy to the resources it matches, for rbac.matching.
+resource_entries := {
+	"pods/exec": ["pods/exec"],
+	"*/exec": ["pods/exec"],
+	"pods/attach": ["pods/attach"],
+	"*/attach": ["pods/attach"],
+	"pods/portforward": ["pods/portforward"],
+	"*/portforward": ["pods/portforward"],
+	"nodes/proxy": ["nodes/proxy"],
+	"*/proxy": ["nodes/proxy"],
+	"*": ["nodes/proxy", "pods/attach", "pods/exec", "pods/portforward"],
+}
+
 grants contains {"index": i, "resource": resource, "verbs": verbs} if {
-	some i, rule in rbac.rules
+	some [i, resource] in rbac.matching(resource_entries)
+	pod_subresources[resource]
+	rule := rbac.rules[i]
 	rbac.group_matches(rule, "")
 	not rbac.restricts_named(rule)
-	some resource in pod_subresources
-	rbac.resource_matches(rule, resource)
 	verbs := rbac.verb_labels(rule, {"create", "get"})
 }
 
 grants contains {"index": i, "resource": "nodes/proxy", "verbs": verbs} if {
 	rbac.cluster_role
-	some i, rule in rbac.rules
+	some [i, resource] in rbac.matching(resource_entries)
+	resource == "nodes/proxy"
+	rule := rbac.rules[i]
 	rbac.group_matches(rule, "")
-	rbac.resource_matches(rule, "nodes/proxy")
 	verbs := rbac.verb_labels(rule, node_proxy_verbs)
 }

@@ -36,12 +36,20 @@ write_verbs := {"create", "update", "patch", "delete", "deletecollection"}
 
 deny contains f if {
 	rbac.is_role
+	rbac.resources_listed & object.keys(resource_entries) != set()
 	some f in rbac.findings(grants)
 }
 
+# resource_entries maps each resources entry that matches networkpolicies to the resources
+# it matches, for rbac.matching.
+resource_entries := {
+	"networkpolicies": ["networkpolicies"],
+	"*": ["networkpolicies"],
+}
+
 grants contains {"index": i, "resource": "networkpolicies", "verbs": verbs} if {
-	some i, rule in rbac.rules
+	some [i, _] in rbac.matching(resource_entries)
+	rule := rbac.rules[i]
 	rbac.group_matches(rule, "networking.k8s.io")
-	rbac.resource_matches(rule, "networkpolicies")
 	verbs := rbac.verb_labels(rule, rbac.name_verbs(rule, write_verbs))
 }

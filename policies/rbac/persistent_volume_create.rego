@@ -32,13 +32,22 @@ import data.ringfence.lib.rbac
 
 deny contains f if {
 	rbac.is_role
+	rbac.cluster_role
+	rbac.resources_listed & object.keys(resource_entries) != set()
 	some f in rbac.findings(grants)
+}
+
+# resource_entries maps each resources entry that matches persistentvolumes to the resources
+# it matches, for rbac.matching.
+resource_entries := {
+	"persistentvolumes": ["persistentvolumes"],
+	"*": ["persistentvolumes"],
 }
 
 grants contains {"index": i, "resource": "persistentvolumes", "verbs": verbs} if {
 	rbac.cluster_role
-	some i, rule in rbac.rules
+	some [i, _] in rbac.matching(resource_entries)
+	rule := rbac.rules[i]
 	rbac.group_matches(rule, "")
-	rbac.resource_matches(rule, "persistentvolumes")
 	verbs := rbac.verb_labels(rule, rbac.name_verbs(rule, {"create"}))
 }

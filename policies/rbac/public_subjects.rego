@@ -54,24 +54,24 @@ package ringfence.rules.rbac.public_subjects
 
 import data.ringfence.lib.core
 
-# public_subjects maps the subjects this rule looks for, as Kind:name, to what the
+# public_subjects maps the subjects this rule looks for, by kind and name, to what the
 # message says about them.
 public_subjects := {
-	"User:system:anonymous": "the user of every unauthenticated request",
-	"Group:system:unauthenticated": "the group of every unauthenticated request",
-	"Group:system:authenticated": "the group of every authenticated user and service account",
+	"User": {"system:anonymous": "the user of every unauthenticated request"},
+	"Group": {
+		"system:unauthenticated": "the group of every unauthenticated request",
+		"system:authenticated": "the group of every authenticated user and service account",
+	},
 }
 
 deny contains {"msg": msg, "field": field} if {
 	core.kind_in({"ClusterRoleBinding", "RoleBinding"})
 	core.group == "rbac.authorization.k8s.io"
-	ref := role_ref
 	is_array(core.resource.subjects)
 	some i, s in core.resource.subjects
-	is_string(s.kind)
-	is_string(s.name)
+	who := public_subjects[s.kind][s.name]
+	ref := role_ref
 	subject := concat(":", [s.kind, s.name])
-	who := public_subjects[subject]
 	not allowed_role_refs[concat("=", [subject, ref.key])]
 	field := sprintf("subjects[%d]", [i])
 	msg := sprintf("%s: binds %s to %s %s, %s", [core.display, ref.display, s.kind, s.name, who])

@@ -34,15 +34,23 @@ import data.ringfence.lib.rbac
 
 deny contains f if {
 	rbac.is_role
+	rbac.resources_listed & object.keys(resource_entries) != set()
 	some f in rbac.findings(grants)
+}
+
+# resource_entries maps each resources entry that matches secrets to the resources
+# it matches, for rbac.matching.
+resource_entries := {
+	"secrets": ["secrets"],
+	"*": ["secrets"],
 }
 
 # grants holds, per rule, the read verbs it grants on core secrets. A rule restricted
 # with resourceNames reaches the named secrets alone and is not reported.
 grants contains {"index": i, "resource": "secrets", "verbs": verbs} if {
-	some i, rule in rbac.rules
+	some [i, _] in rbac.matching(resource_entries)
+	rule := rbac.rules[i]
 	rbac.group_matches(rule, "")
-	rbac.resource_matches(rule, "secrets")
 	not rbac.restricted_by_name(rule)
 	verbs := rbac.verb_labels(rule, {"get", "list", "watch"})
 }

@@ -47,13 +47,25 @@ targets := {
 
 deny contains f if {
 	rbac.is_role
+	rbac.resources_listed & object.keys(resource_entries) != set()
 	some f in rbac.findings(grants)
 }
 
+# resource_entries maps each resources entry that matches one of the targets to the
+# resources it matches, for rbac.matching.
+resource_entries := {
+	"services": ["services"],
+	"services/status": ["services/status"],
+	"*/status": ["services/status"],
+	"endpoints": ["endpoints"],
+	"endpointslices": ["endpointslices"],
+	"*": ["endpoints", "endpointslices", "services", "services/status"],
+}
+
 grants contains {"index": i, "resource": resource, "verbs": verbs} if {
-	some i, rule in rbac.rules
-	some resource, t in targets
+	some [i, resource] in rbac.matching(resource_entries)
+	t := targets[resource]
+	rule := rbac.rules[i]
 	rbac.group_matches(rule, t.group)
-	rbac.resource_matches(rule, resource)
 	verbs := rbac.verb_labels(rule, rbac.name_verbs(rule, t.verbs))
 }

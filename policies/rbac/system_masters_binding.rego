@@ -40,12 +40,12 @@ import data.ringfence.lib.core
 deny contains {"msg": msg, "field": field} if {
 	core.kind_in({"ClusterRoleBinding", "RoleBinding"})
 	core.group == "rbac.authorization.k8s.io"
-	role := role_ref
-	not bootstrap_binding
 	is_array(core.resource.subjects)
 	some i, s in core.resource.subjects
-	s.kind == "Group"
 	s.name == "system:masters"
+	s.kind == "Group"
+	role := role_ref
+	not bootstrap_binding
 	field := sprintf("subjects[%d]", [i])
 	msg := sprintf(
 		"%s: binds %s to Group system:masters, whose members bypass RBAC authorization",

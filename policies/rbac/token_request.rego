@@ -33,13 +33,22 @@ import data.ringfence.lib.rbac
 
 deny contains f if {
 	rbac.is_role
+	rbac.resources_listed & object.keys(resource_entries) != set()
 	some f in rbac.findings(grants)
 }
 
+# resource_entries maps each resources entry that matches serviceaccounts/token to the resources
+# it matches, for rbac.matching.
+resource_entries := {
+	"serviceaccounts/token": ["serviceaccounts/token"],
+	"*/token": ["serviceaccounts/token"],
+	"*": ["serviceaccounts/token"],
+}
+
 grants contains {"index": i, "resource": "serviceaccounts/token", "verbs": verbs} if {
-	some i, rule in rbac.rules
+	some [i, _] in rbac.matching(resource_entries)
+	rule := rbac.rules[i]
 	rbac.group_matches(rule, "")
-	rbac.resource_matches(rule, "serviceaccounts/token")
 	not rbac.restricts_named(rule)
 	verbs := rbac.verb_labels(rule, {"create"})
 }

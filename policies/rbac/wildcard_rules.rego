@@ -41,7 +41,8 @@ deny contains {"msg": msg, "field": field} if {
 	rbac.is_role
 	some i, rule in rbac.rules
 	some attr, what in wildcard_fields
-	"*" in rbac.array_field(rule, attr)
+	"*" in rule[attr]
+	is_array(rule[attr])
 	field := sprintf("rules[%d].%s", [i, attr])
 	msg := sprintf("%s: %s contains \"*\", which matches every %s", [core.display, field, what])
 }

@@ -49,13 +49,27 @@ workload_resources := {
 
 deny contains f if {
 	rbac.is_role
+	rbac.resources_listed & object.keys(resource_entries) != set()
 	some f in rbac.findings(grants)
 }
 
+# resource_entries maps each resources entry that matches a workload resource to the
+# resources it matches, for rbac.matching.
+resource_entries := {
+	"pods": ["pods"],
+	"replicationcontrollers": ["replicationcontrollers"],
+	"deployments": ["deployments"],
+	"statefulsets": ["statefulsets"],
+	"daemonsets": ["daemonsets"],
+	"replicasets": ["replicasets"],
+	"jobs": ["jobs"],
+	"cronjobs": ["cronjobs"],
+	"*": ["cronjobs", "daemonsets", "deployments", "jobs", "pods", "replicasets", "replicationcontrollers", "statefulsets"],
+}
+
 grants contains {"index": i, "resource": resource, "verbs": verbs} if {
-	some i, rule in rbac.rules
-	some resource, group in workload_resources
-	rbac.group_matches(rule, group)
-	rbac.resource_matches(rule, resource)
+	some [i, resource] in rbac.matching(resource_entries)
+	rule := rbac.rules[i]
+	rbac.group_matches(rule, workload_resources[resource])
 	verbs := rbac.verb_labels(rule, rbac.name_verbs(rule, {"create"}))
 }
