@@ -157,9 +157,10 @@ active(lvl, version) := {id: m |
 
 # violations returns the findings of check id on every pod spec of the object under review
 # at the level and version the calling rule is set to, as {"msg", "field"}. Its first
-# branch reads both settings at once where setting's second branch finds them, the rule's
-# own parameters in ringfence configuration (the METADATA entry of the chain with the rule
-# id names them), and is findings written in place.
+# branch is findings written in place, with both settings read at once where setting's
+# second branch finds them: the rule's own parameters in ringfence configuration (the entry
+# of the METADATA chain with the rule id names them), when they are exactly the level and
+# version, as the harness resolves them for every rule that calls violations.
 violations(id, chain) := {{"msg": sprintf("%s: %s", [core.display, v.msg]), "field": v.field} |
 	m := active(lvl, version)[id]
 	some ps in core.pod_specs
@@ -167,9 +168,7 @@ violations(id, chain) := {{"msg": sprintf("%s: %s", [core.display, v.msg]), "fie
 } if {
 	not core.is_review
 	some entry in chain
-	p := data.ringfence.config.parameters[entry.annotations.custom.id]
-	lvl := p.level
-	version := p.version
+	{"level": lvl, "version": version} := data.ringfence.config.parameters[entry.annotations.custom.id]
 } else := findings(id, setting(chain, "level"), setting(chain, "version"))
 
 # findings returns the findings of check id on every pod spec of the object under review
@@ -192,7 +191,7 @@ enabled(id, chain) := active(p.level, p.version)[id] if {
 # failing returns the IDs of the checks a pod spec entry fails at a level and version.
 failing(ps, lvl, version) := {id |
 	some id, m in active(lvl, version)
-	count(check(id, ps, m)) > 0
+	check(id, ps, m) != set()
 }
 
 # check returns the findings of check id for a pod spec entry at minor version m, a set
