@@ -157,9 +157,10 @@ active(lvl, version) := {id: m |
 
 # violations returns the findings of check id on every pod spec of the object under review
 # at the level and version the calling rule is set to, as {"msg", "field"}. Its first
-# branch reads both settings at once where setting's second branch finds them, the rule's
-# own parameters in ringfence configuration (the METADATA entry of the chain with the rule
-# id names them), and is findings written in place.
+# branch is findings written in place, with both settings read at once where setting's
+# second branch finds them: the rule's own parameters in ringfence configuration (the entry
+# of the METADATA chain with the rule id names them), when they are exactly the level and
+# version, as the harness resolves them for every rule that calls violations.
 violations(id, chain) := {{"msg": sprintf("%s: %s", [core.display, v.msg]), "field": v.field} |
 	m := active(lvl, version)[id]
 	some ps in core.pod_specs
@@ -167,9 +168,7 @@ violations(id, chain) := {{"msg": sprintf("%s: %s", [core.display, v.msg]), "fie
 } if {
 	not core.is_review
 	some entry in chain
-	p := data.ringfence.config.parameters[entry.annotations.custom.id]
-	lvl := p.level
-	version := p.version
+	{"level": lvl, "version": version} := data.ringfence.config.parameters[entry.annotations.custom.id]
 } else := findings(id, setting(chain, "level"), setting(chain, "version"))
 
 # findings returns the findings of check id on every pod spec of the object under review
@@ -192,7 +191,7 @@ enabled(id, chain) := active(p.level, p.version)[id] if {
 # failing returns the IDs of the checks a pod spec entry fails at a level and version.
 failing(ps, lvl, version) := {id |
 	some id, m in active(lvl, version)
-	count(check(id, ps, m)) > 0
+	check(id, ps, m) != set()
 }
 
 # check returns the findings of check id for a pod spec entry at minor version m, a set
@@ -305,7 +304,7 @@ check("sysctls", ps, m) := {v |
 # from 1.35, when procMount_restricted takes over at the restricted level.
 check("procMount", ps, m) := set() if {
 	m >= 35
-	user_namespace(ps)
+	ps.spec.hostUsers == false # a user namespace
 } else := proc_mount(ps)
 
 # windowsHostProcess: no Windows HostProcess pods or containers.
@@ -339,8 +338,9 @@ check("restrictedVolumes", ps, _) := {v |
 	some i, volume in volumes(ps)
 	is_object(volume)
 	not has_source(volume, allowed_volume_sources)
-	some source in restricted_volume_sources
-	set(volume, source)
+	some source, value in volume
+	restricted_volume_sources[source]
+	value != null
 	v := {
 		"field": sprintf("%s.volumes[%d].%s", [ps.path, i, source]),
 		"msg": sprintf("volume %q uses the restricted volume type %s", [volume_name(volume), source]),
@@ -351,7 +351,7 @@ check("restrictedVolumes", ps, _) := {v |
 # exempt from 1.25.
 check("allowPrivilegeEscalation", ps, m) := set() if {
 	m >= 25
-	windows(ps)
+	core.windows(ps.spec)
 } else := {v |
 	some c in containers(ps)
 	not c.context.allowPrivilegeEscalation == false
@@ -365,7 +365,7 @@ check("allowPrivilegeEscalation", ps, m) := set() if {
 # false; pods in a user namespace are exempt from 1.35.
 check("runAsNonRoot", ps, m) := set() if {
 	m >= 35
-	user_namespace(ps)
+	ps.spec.hostUsers == false # a user namespace
 } else := {v |
 	some x in contexts(ps)
 	x.context.runAsNonRoot == false
@@ -376,7 +376,8 @@ check("runAsNonRoot", ps, m) := set() if {
 } | {v |
 	not pod_context(ps).runAsNonRoot == true
 	some c in containers(ps)
-	not has_boolean(c.context, "runAsNonRoot")
+	not c.context.runAsNonRoot == true
+	not c.context.runAsNonRoot == false
 	v := {
 		"field": sprintf("%s.securityContext.runAsNonRoot", [c.path]),
 		"msg": sprintf("container %q may run as root: neither it nor the pod sets securityContext.runAsNonRoot to true", [c.name]),
@@ -387,7 +388,7 @@ check("runAsNonRoot", ps, m) := set() if {
 # namespace are exempt from 1.35.
 check("runAsUser", ps, m) := set() if {
 	m >= 35
-	user_namespace(ps)
+	ps.spec.hostUsers == false # a user namespace
 } else := {v |
 	some x in contexts(ps)
 	x.context.runAsUser == 0
@@ -401,11 +402,11 @@ check("runAsUser", ps, m) := set() if {
 # the container or the pod; Windows pods are exempt from 1.25.
 check("seccompProfile_restricted", ps, m) := set() if {
 	m >= 25
-	windows(ps)
+	core.windows(ps.spec)
 } else := seccomp_explicit(ps) | {v |
 	not pod_seccomp_valid(ps)
 	some c in containers(ps)
-	not has_object(c.context, "seccompProfile")
+	not is_object(object.get(c.context, "seccompProfile", null))
 	v := {
 		"field": sprintf("%s.securityContext.seccompProfile", [c.path]),
 		"msg": sprintf("container %q has no seccomp profile: neither it nor the pod sets RuntimeDefault or Localhost", [c.name]),
@@ -416,7 +417,7 @@ check("seccompProfile_restricted", ps, m) := set() if {
 # NET_BIND_SERVICE; Windows pods are exempt from 1.25.
 check("capabilities_restricted", ps, m) := set() if {
 	m >= 25
-	windows(ps)
+	core.windows(ps.spec)
 } else := {v |
 	some c in containers(ps)
 	not drops_all(c)
@@ -464,26 +465,10 @@ pod_context(ps) := core.object_or_empty(object.get(ps.spec, "securityContext", {
 # container's, for the checks that read a field in both: {"context", "path", "who"}.
 contexts(ps) := array.concat([{"context": pod_context(ps), "path": ps.path, "who": "pod"}], containers(ps))
 
-# has_object and has_boolean test a field inside a function: a negated built-in call on a
-# missing field ("not is_object(x.missing)") is undefined in Rego, not true, and so is a
-# negated reference with a missing field as its key ("not s[x.missing]").
-has_object(obj, key) if is_object(obj[key])
-
-has_boolean(obj, key) if is_boolean(obj[key])
-
+# pod_seccomp_valid tests a field inside a function: a negated reference with a missing
+# field as its key ("not s[x.missing]") is undefined in Rego, not true, and so is a
+# negated built-in call on a missing field ("not is_object(x.missing)").
 pod_seccomp_valid(ps) if valid_seccomp_types[pod_context(ps).seccompProfile.type]
-
-# set is true when an object field holds a value (a key with null is unset, as in Go).
-set(obj, key) if {
-	is_object(obj)
-	not is_null(object.get(obj, key, null))
-}
-
-windows(ps) if core.windows(ps.spec)
-
-# user_namespace is true for pods with spec.hostUsers false, which some checks relax
-# from version 1.35.
-user_namespace(ps) if ps.spec.hostUsers == false
 
 annotation_field(ps, key) := sprintf("%s.annotations[%q]", [ps.metadata_path, key])
 
@@ -501,9 +486,7 @@ host_namespace_names := {
 # host_ports is the hostPorts check, with the port of each finding: no container port may
 # bind a host port; on the host network the API server defaults hostPort to containerPort
 # for regular and init containers.
-host_ports(ps) := explicit_host_ports(ps) | defaulted_host_ports(ps)
-
-explicit_host_ports(ps) := {v |
+host_ports(ps) := {v |
 	some c in containers(ps)
 	some i, port in ports(c.container)
 	is_number(port.hostPort)
@@ -513,9 +496,7 @@ explicit_host_ports(ps) := {v |
 		"msg": sprintf("container %q binds host port %v/%s on the node", [c.name, port.hostPort, protocol(port)]),
 		"port": port.hostPort,
 	}
-}
-
-defaulted_host_ports(ps) := {v |
+} | {v |
 	ps.spec.hostNetwork == true
 	some c in containers(ps)
 	c.field != "ephemeralContainers"
@@ -694,9 +675,12 @@ restricted_volume_sources := {
 	"scaleIO", "storageos",
 }
 
+# has_source is true when a volume (an object) sets one of sources to a value (a key with
+# null is unset, as in Go).
 has_source(volume, sources) if {
-	some source in sources
-	set(volume, source)
+	some source, value in volume
+	sources[source]
+	value != null
 }
 
 escalation_message(c) := sprintf("container %q sets securityContext.allowPrivilegeEscalation to true", [c.name]) if {

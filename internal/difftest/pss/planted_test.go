@@ -13,8 +13,8 @@ import (
 // the library. The differential tests must catch every one.
 var plantedMistakes = []struct{ name, old, new string }{
 	{"ephemeral containers ignored", "some field in core.container_fields", `some field in ["initContainers", "containers"]`},
-	{"Windows exemption from 1.24", "m >= 25\n\twindows(ps)\n} else := {v |\n\tsome c in containers(ps)\n\tnot c.context.allowPrivilegeEscalation == false", "m >= 24\n\twindows(ps)\n} else := {v |\n\tsome c in containers(ps)\n\tnot c.context.allowPrivilegeEscalation == false"},
-	{"no hostNetwork hostPort defaulting", "host_ports(ps) := explicit_host_ports(ps) | defaulted_host_ports(ps)", "host_ports(ps) := explicit_host_ports(ps)"},
+	{"Windows exemption from 1.24", "m >= 25\n\tcore.windows(ps.spec)\n} else := {v |\n\tsome c in containers(ps)\n\tnot c.context.allowPrivilegeEscalation == false", "m >= 24\n\tcore.windows(ps.spec)\n} else := {v |\n\tsome c in containers(ps)\n\tnot c.context.allowPrivilegeEscalation == false"},
+	{"no hostNetwork hostPort defaulting", "} | {v |\n\tps.spec.hostNetwork == true\n", "} | {v |\n\tps.spec.hostNetwork == \"never\"\n"},
 	{"restricted overrides ignored", restrictedOverrides, noRestrictedOverrides},
 }
 
