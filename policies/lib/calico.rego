@@ -360,8 +360,8 @@ match_fields := {"protocol", "notProtocol", "icmp", "notICMP", "ipVersion", "htt
 # matches_all is true for a rule that matches every packet of its direction.
 matches_all(rule) if {
 	is_object(rule)
-	every f in match_fields {
-		blank(object.get(rule, f, null))
+	every _, v in object.filter(rule, match_fields) {
+		blank(v)
 	}
 	open_entity(object.get(rule, "source", null))
 	open_entity(object.get(rule, "destination", null))
@@ -448,17 +448,16 @@ order_key(policy) := [0, o, name(policy)] if {
 # catch_all is the first rule of a direction that matches every packet and decides
 # (Allow, Deny or Pass; Log rules do not): {"index": 0, "action": "Deny"}. Undefined when
 # there is none.
-catch_all(policy, direction) := {"index": i, "action": action(rules_by_index(policy, direction)[i])} if {
-	indexes := [r.index |
+catch_all(policy, direction) := {"index": first[0], "action": first[1]} if {
+	decisions := [[r.index, a] |
 		some r in rules(policy, direction)
-		action(r.rule) in {"Allow", "Deny", "Pass"}
+		a := action(r.rule)
+		a in {"Allow", "Deny", "Pass"}
 		matches_all(r.rule)
 	]
-	count(indexes) > 0
-	i := min(indexes)
+	count(decisions) > 0
+	first := min(decisions)
 }
-
-rules_by_index(policy, direction) := {r.index: r.rule | some r in rules(policy, direction)}
 
 # --- tiers (https://docs.tigera.io/calico/latest/reference/resources/tier) ---
 

@@ -242,21 +242,6 @@ isolated(ns, labels, direction) if {
 	direction in netpol.policy_types(s.policy)
 }
 
-# default_denials is the set of directions ("Ingress", "Egress") in which a Kubernetes
-# NetworkPolicy of namespace ns denies all traffic by default (netpol.denies_all_ingress,
-# netpol.denies_all_egress): the namespace rules of both directions read it once. Most
-# policies select some pods only, so the podSelector is tested first.
-default_denials(ns) := {direction |
-	some api_version
-	some p in data.inventory.namespace[ns][api_version].NetworkPolicy
-	netpol.selects_all_pods(p)
-	netpol.is_network_policy(p)
-	some direction in netpol.policy_types(p)
-	netpol.no_rules(p, rule_fields[direction])
-}
-
-rule_fields := {"Ingress": "ingress", "Egress": "egress"}
-
 # namespaces is the set of namespace names the scanned set knows: every namespace that
 # holds pods (see has_pods), and every core/v1 Namespace object. Namespaces that hold
 # only other objects are left out, as Gatekeeper, which syncs only the kinds a rule

@@ -131,6 +131,21 @@ denies_all_egress(policy) if {
 	no_rules(policy, "egress")
 }
 
+# default_denials is the set of directions ("Ingress", "Egress") in which one of the
+# objects of policies (the NetworkPolicies of a namespace, say) denies all traffic by
+# default (see denies_all_ingress and denies_all_egress): the namespace rules of both
+# directions read it once. Most policies select some pods only, so the podSelector is
+# tested first.
+default_denials(policies) := {direction |
+	some policy in policies
+	selects_all_pods(policy)
+	is_network_policy(policy)
+	some direction in policy_types(policy)
+	no_rules(policy, rule_fields[direction])
+}
+
+rule_fields := {"Ingress": "ingress", "Egress": "egress"}
+
 # no_peers is true when the rule's peer list (field "from" or "to") is absent, null or
 # empty: the rule then matches every source or destination, inside and outside the cluster.
 no_peers(rule, field) if absent(rule, field)

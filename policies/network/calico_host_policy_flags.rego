@@ -38,7 +38,7 @@ flags := {"doNotTrack": "untracked", "preDNAT": "pre-DNAT"}
 
 deny contains {"msg": msg, "field": sprintf("spec.%s", [flag])} if {
 	core.kind == "GlobalNetworkPolicy"
-	calico.is_global(core.resource)
+	calico.reviewed
 	some flag, word in flags
 	spec[flag] == true
 	not spec.applyOnForward == true
@@ -50,7 +50,7 @@ deny contains {"msg": msg, "field": sprintf("spec.%s", [flag])} if {
 
 deny contains {"msg": msg, "field": "spec.preDNAT"} if {
 	core.kind == "GlobalNetworkPolicy"
-	calico.is_global(core.resource)
+	calico.reviewed
 	spec.doNotTrack == true
 	spec.preDNAT == true
 	msg := sprintf("%s: spec.doNotTrack and spec.preDNAT are both true, which Calico rejects: a policy is either untracked or pre-DNAT", [core.display])
@@ -58,7 +58,7 @@ deny contains {"msg": msg, "field": "spec.preDNAT"} if {
 
 deny contains {"msg": msg, "field": "spec.egress"} if {
 	core.kind == "GlobalNetworkPolicy"
-	calico.is_global(core.resource)
+	calico.reviewed
 	spec.preDNAT == true
 	is_array(spec.egress)
 	count(spec.egress) > 0
@@ -67,7 +67,7 @@ deny contains {"msg": msg, "field": "spec.egress"} if {
 
 deny contains {"msg": msg, "field": sprintf("spec.types[%d]", [i])} if {
 	core.kind == "GlobalNetworkPolicy"
-	calico.is_global(core.resource)
+	calico.reviewed
 	spec.preDNAT == true
 	is_array(spec.types)
 	some i, t in spec.types

@@ -38,8 +38,9 @@
 #       description: names of namespaces that need no default-deny ingress policy
 package ringfence.rules.network.namespace_default_deny
 
-import data.ringfence.lib.cluster
 import data.ringfence.lib.core
+import data.ringfence.lib.inventory
+import data.ringfence.lib.netpol
 
 deny contains {"msg": msg, "field": "metadata.name"} if {
 	core.kind == "Namespace"
@@ -62,4 +63,4 @@ exempt(name) if {
 }
 
 # default_deny is true when a Kubernetes NetworkPolicy of the namespace denies ingress by default.
-default_deny(name) if "Ingress" in cluster.default_denials(name)
+default_deny(name) if "Ingress" in netpol.default_denials(inventory.namespaced(name, "NetworkPolicy"))

@@ -39,8 +39,9 @@
 #       description: names of namespaces that need no default-deny egress policy
 package ringfence.rules.network.namespace_default_deny_egress
 
-import data.ringfence.lib.cluster
 import data.ringfence.lib.core
+import data.ringfence.lib.inventory
+import data.ringfence.lib.netpol
 
 deny contains {"msg": msg, "field": "metadata.name"} if {
 	core.kind == "Namespace"
@@ -63,4 +64,4 @@ exempt(name) if {
 }
 
 # default_deny is true when a Kubernetes NetworkPolicy of the namespace denies egress by default.
-default_deny(name) if "Egress" in cluster.default_denials(name)
+default_deny(name) if "Egress" in netpol.default_denials(inventory.namespaced(name, "NetworkPolicy"))
