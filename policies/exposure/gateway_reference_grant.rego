@@ -70,6 +70,10 @@ deny contains {"msg": msg, "field": field} if {
 	core.kind_in(referrer_kinds)
 	core.group == gateway_group
 	some entry in references
+
+	# Only a reference that names another namespace can need a grant: a cheap test that
+	# skips the rest (absent, it is undefined; empty, it means this namespace).
+	entry.ref.namespace != core.namespace
 	target := reference(entry.ref, entry.default_kind)
 	target.namespace != core.namespace
 	not granted(target)

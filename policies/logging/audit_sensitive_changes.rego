@@ -70,15 +70,23 @@ res(group, resource, subresource, namespaced) := {
 }
 
 # requests are the representative requests of every class. A create of a resource names
-# no object (""); other requests, and every subresource request, name one.
+# no object (""); other requests, and every subresource request, name one. target is what
+# a request asks for apart from its verb: requests of different verbs share it, and so
+# do the results of matching it against a rule.
 requests contains req if {
 	some class, spec in classes
 	some verb in spec.verbs
 	some r in spec.resources
+	namespace := request_namespace(r)
+	name := request_name(verb, r)
 	req := {
 		"class": class, "verb": verb, "group": r.group,
 		"resource": r.resource, "subresource": r.subresource,
-		"namespace": request_namespace(r), "name": request_name(verb, r),
+		"namespace": namespace, "name": name,
+		"target": {
+			"group": r.group, "resource": r.resource, "subresource": r.subresource,
+			"namespace": namespace, "name": name,
+		},
 	}
 }
 
@@ -176,16 +184,23 @@ else := ""
 
 # --- first-match evaluation, as k8s.io/apiserver/pkg/audit/policy/checker.go ---------
 
+# The checks below are false rather than undefined when they fail: OPA keeps the results
+# of a function call for the rest of the evaluation only when they are defined, and
+# every rule is checked against every request, whose users, verbs and targets repeat.
 rule_matches(rule, req) if {
 	users_match(rule)
 	groups_match(rule)
-	verbs_match(rule, req)
-	target_matches(rule, req)
+	verbs_match(rule, req.verb)
+	target_matches(rule, req.target)
 }
+
+default users_match(_) := false
 
 users_match(rule) if count(list(rule, "users")) == 0
 
 users_match(rule) if user in list(rule, "users")
+
+default groups_match(_) := false
 
 groups_match(rule) if count(list(rule, "userGroups")) == 0
 
@@ -194,12 +209,16 @@ groups_match(rule) if {
 	g in list(rule, "userGroups")
 }
 
+default verbs_match(_, _) := false
+
 verbs_match(rule, _) if count(list(rule, "verbs")) == 0
 
-verbs_match(rule, req) if req.verb in list(rule, "verbs")
+verbs_match(rule, verb) if verb in list(rule, "verbs")
 
 # A rule with namespaces or resources matches resource requests only; one with only
 # nonResourceURLs matches no resource request; one with neither matches every request.
+default target_matches(_, _) := false
+
 target_matches(rule, req) if {
 	selects_resources(rule)
 	namespaces_match(rule, req)
@@ -210,6 +229,8 @@ target_matches(rule, _) if {
 	not selects_resources(rule)
 	count(list(rule, "nonResourceURLs")) == 0
 }
+
+default selects_resources(_) := false
 
 selects_resources(rule) if count(list(rule, "namespaces")) > 0
 
