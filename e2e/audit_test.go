@@ -394,7 +394,7 @@ func TestAuditServerStops(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, ringfenceBinary(t), "audit", "--kubeconfig", kubeconfig, "--page-size", "1", "--request-timeout", "10s")
+	cmd := exec.CommandContext(ctx, ringfenceBinary(t), "audit", "--kubeconfig", kubeconfig, "--page-size", "1", "--request-timeout", "5s")
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {

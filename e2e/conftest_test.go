@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -101,35 +102,42 @@ func runConftest(t *testing.T, polDir, data string, extra []string, files ...str
 }
 
 // With --combine, conftest sees every document of a fixture at once and reaches the
-// library's verdicts on every fixture, cross-object rules included.
+// library's verdicts on every fixture, cross-object rules included. The fixtures with
+// parameters run in groups that share one bundle (parameterGroups).
 func TestConftestCombinedParity(t *testing.T) {
-	polDir, data := conftestPolicies(t, nil)
 	var compared, findings atomic.Int64
+	groups := parameterGroups(allFixtures(t))
 	// One conftest process per fixture, as many at once as the test may run in
 	// parallel (GOMAXPROCS): each compiles every rule, so this is the slow part of e2e.
 	t.Run("fixtures", func(t *testing.T) {
-		for _, f := range allFixtures(t) {
-			t.Run(f.Path, func(t *testing.T) {
-				t.Parallel()
-				pd, d := polDir, data
-				if f.Parameters != nil {
-					cfg := f.Config()
-					pd, d = conftestPolicies(t, &cfg)
+		for i, g := range groups {
+			cfg := &g.Config
+			if i == 0 {
+				cfg = nil
+			}
+			polDir, data := conftestPolicies(t, cfg)
+			for _, f := range g.Fixtures {
+				name := f.Path
+				if i > 0 {
+					name = fmt.Sprintf("parameters-%d/%s", i, f.Path)
 				}
-				got := runConftest(t, pd, d, []string{"--combine"}, f.Path)["Combined"]
-				if got == nil {
-					got = []verdict{}
-				}
-				want := libraryVerdicts(t, f, "conftest")
-				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("%s: conftest --combine differs from the library (-library +conftest):\n%s", f.Path, diff)
-				}
-				compared.Add(1)
-				findings.Add(int64(len(want)))
-			})
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					got := runConftest(t, polDir, data, []string{"--combine"}, f.Path)["Combined"]
+					if got == nil {
+						got = []verdict{}
+					}
+					want := libraryVerdictsUnder(t, f, g.Config, "conftest")
+					if diff := cmp.Diff(want, got); diff != "" {
+						t.Errorf("%s (configuration group %d): conftest --combine differs from the library (-library +conftest):\n%s", f.Path, i, diff)
+					}
+					compared.Add(1)
+					findings.Add(int64(len(want)))
+				})
+			}
 		}
 	})
-	t.Logf("conftest --combine: %d fixtures compared, %d findings, all equal to the library's", compared.Load(), findings.Load())
+	t.Logf("conftest --combine: %d fixture comparisons in %d configurations, %d findings, all equal to the library's", compared.Load(), len(groups), findings.Load())
 }
 
 func TestConftestPerDocumentParity(t *testing.T) {

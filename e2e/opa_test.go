@@ -135,37 +135,39 @@ func (s *opaServer) serverVerdicts(t *testing.T, f fixtures.Fixture) []verdict {
 }
 
 // Every fixture gets the same findings from a stock OPA serving the signed bundle as
-// from the library. Fixtures with parameters get a bundle carrying them as config.
+// from the library. Fixtures with parameters run in groups (parameterGroups), each on a
+// server whose bundle carries the group's configuration.
 func TestOPAServerParity(t *testing.T) {
-	dir := t.TempDir()
-	bundlePath, pub, _ := signedBundle(t, dir, "RS256", nil)
-	srv, err := startOPA(t, "--bundle", bundlePath, "--verification-key", pub, "--verification-key-id", "rf", "--signing-alg", "RS256")
-	if err != nil {
-		t.Fatal(err)
-	}
 	compared, findings := 0, 0
-	for _, f := range allFixtures(t) {
-		s := srv
-		if f.Parameters != nil {
-			cfg := f.Config()
-			sub := t.TempDir()
-			bp, pk, _ := signedBundle(t, sub, "ES256", &cfg)
-			if s, err = startOPA(t, "--bundle", bp, "--verification-key", pk, "--verification-key-id", "rf", "--signing-alg", "ES256"); err != nil {
-				t.Fatalf("%s: %v", f.Path, err)
+	groups := parameterGroups(allFixtures(t))
+	for i, g := range groups {
+		dir := t.TempDir()
+		var (
+			bundlePath, pub string
+			alg             = "RS256"
+		)
+		if i == 0 {
+			bundlePath, pub, _ = signedBundle(t, dir, alg, nil)
+		} else {
+			alg = "ES256"
+			bundlePath, pub, _ = signedBundle(t, dir, alg, &g.Config)
+		}
+		srv, err := startOPA(t, "--bundle", bundlePath, "--verification-key", pub, "--verification-key-id", "rf", "--signing-alg", alg)
+		if err != nil {
+			t.Fatalf("configuration group %d: %v", i, err)
+		}
+		for _, f := range g.Fixtures {
+			want := libraryVerdictsUnder(t, f, g.Config, "opa")
+			got := srv.serverVerdicts(t, f)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s (configuration group %d): opa server differs from the library (-library +opa):\n%s", f.Path, i, diff)
 			}
+			compared++
+			findings += len(want)
 		}
-		want := libraryVerdicts(t, f, "opa")
-		got := s.serverVerdicts(t, f)
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("%s: opa server differs from the library (-library +opa):\n%s", f.Path, diff)
-		}
-		if f.Parameters != nil {
-			s.proc.cmd.Cancel()
-		}
-		compared++
-		findings += len(want)
+		srv.proc.cmd.Cancel()
 	}
-	t.Logf("opa server: %d fixtures compared, %d findings, all equal to the library's", compared, findings)
+	t.Logf("opa server: %d fixture comparisons in %d configurations, %d findings, all equal to the library's", compared, len(groups), findings)
 }
 
 // A bundle signed with each algorithm loads in `opa run --verification-key` and answers.

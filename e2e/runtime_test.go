@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -36,8 +37,6 @@ func sortVerdicts(v []verdict) []verdict {
 	return v
 }
 
-// libraryVerdicts evaluates a fixture file with the library, the fixture's parameters
-// applied, and returns the findings of the rules that run in runtime.
 // engineCache compiles one engine per fixture configuration (most fixtures have none)
 // instead of one per fixture and runtime: compiling every rule is most of the cost.
 type engineCache struct {
@@ -65,9 +64,18 @@ func (c *engineCache) get(cfg config.Config) (*harness.Engine, error) {
 	return e, nil
 }
 
+// libraryVerdicts evaluates a fixture file with the library, the fixture's parameters
+// applied, and returns the findings of the rules that run in runtime.
 func libraryVerdicts(t *testing.T, f fixtures.Fixture, runtime string) []verdict {
 	t.Helper()
-	eng, err := engines.get(f.Config())
+	return libraryVerdictsUnder(t, f, f.Config(), runtime)
+}
+
+// libraryVerdictsUnder is libraryVerdicts with the configuration cfg, such as that of
+// the fixture's group.
+func libraryVerdictsUnder(t *testing.T, f fixtures.Fixture, cfg config.Config, runtime string) []verdict {
+	t.Helper()
+	eng, err := engines.get(cfg)
 	if err != nil {
 		t.Fatalf("%s: %v", f.Path, err)
 	}
@@ -85,6 +93,40 @@ func libraryVerdicts(t *testing.T, f fixtures.Fixture, runtime string) []verdict
 		}
 	}
 	return sortVerdicts(out)
+}
+
+// fixtureGroup is fixtures that a runtime evaluates under one configuration.
+type fixtureGroup struct {
+	Config   config.Config
+	Fixtures []fixtures.Fixture
+}
+
+// parameterGroups gives the configurations to compare the fixtures under: first every
+// fixture under the defaults, then the fixtures with parameters again, in as few
+// configurations as keep every rule's parameters those of its own fixture: groups that
+// hold at most one parameter set per rule. A rule reads only its own parameters, so each
+// fixture still meets its rule with its parameters, while a runtime that takes the
+// configuration when it loads the rules (a bundle, a server) loads it once per group
+// instead of once per fixture. The library is asked under the same configuration.
+func parameterGroups(all []fixtures.Fixture) []fixtureGroup {
+	groups := []fixtureGroup{{Fixtures: all}}
+	for _, f := range all {
+		if f.Parameters == nil {
+			continue
+		}
+		i := 1
+		for ; i < len(groups); i++ {
+			if p, taken := groups[i].Config.Parameters[f.Rule]; !taken || reflect.DeepEqual(p, f.Parameters) {
+				break
+			}
+		}
+		if i == len(groups) {
+			groups = append(groups, fixtureGroup{Config: config.Config{Parameters: map[string]map[string]any{}}})
+		}
+		groups[i].Config.Parameters[f.Rule] = f.Parameters
+		groups[i].Fixtures = append(groups[i].Fixtures, f)
+	}
+	return groups
 }
 
 func allFixtures(t *testing.T) []fixtures.Fixture {

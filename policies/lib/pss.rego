@@ -161,7 +161,7 @@ active(lvl, version) := {id: m |
 # second branch finds them: the rule's own parameters in ringfence configuration (the entry
 # of the METADATA chain with the rule id names them), when they are exactly the level and
 # version, as the harness resolves them for every rule that calls violations.
-violations(id, chain) := {{"msg": sprintf("%s: %s", [core.display, v.msg]), "field": v.field} |
+violations(id, chain) := {{"msg": concat("", [core.display, ": ", v.msg]), "field": v.field} |
 	m := active(lvl, version)[id]
 	some ps in core.pod_specs
 	some v in check(id, ps, m)
@@ -173,7 +173,7 @@ violations(id, chain) := {{"msg": sprintf("%s: %s", [core.display, v.msg]), "fie
 
 # findings returns the findings of check id on every pod spec of the object under review
 # at a level and version setting, as {"msg", "field"}.
-findings(id, lvl, version) := {{"msg": sprintf("%s: %s", [core.display, v.msg]), "field": v.field} |
+findings(id, lvl, version) := {{"msg": concat("", [core.display, ": ", v.msg]), "field": v.field} |
 	m := active(lvl, version)[id]
 	some ps in core.pod_specs
 	some v in check(id, ps, m)

@@ -12,14 +12,19 @@ import data.ringfence.lib.core
 
 exempt_annotation := "ringfence.dev/exempt"
 
-# findings holds the violations that no exemption covers.
-findings contains finding if {
+# findings holds the violations that no exemption covers. Most objects have no exemption:
+# then findings are the violations as they are, not filtered finding by finding.
+findings := violations if {
+	count(exempt_rules) == 0
+} else := {finding |
 	some finding in violations
 	not exempt_rules[finding.rule]
 }
 
 # exempted holds the violations an exemption covers, so reports can count them.
-exempted contains finding if {
+exempted := set() if {
+	count(exempt_rules) == 0
+} else := {finding |
 	some finding in violations
 	exempt_rules[finding.rule]
 }
@@ -29,8 +34,8 @@ exempted contains finding if {
 # Gatekeeper's constraint match would; without it, every rule is.
 violations contains finding if {
 	some [area, slug, id] in data.ringfence.dispatch[core.kind]
-	some v in data.ringfence.rules[area][slug].deny
 	not disabled[id]
+	some v in data.ringfence.rules[area][slug].deny
 	finding := object.union(as_object(v), {"rule": id})
 }
 

@@ -476,6 +476,9 @@ func compareRandom(t testing.TB, rf *ringfence, n int, versions []string, report
 		for _, version := range versions {
 			lv := levelVersion{level, version}
 			got := rf.failing(t, lv, objs)
+			// Each level and version is compared once here: keeping every compiled
+			// engine would leave gigabytes for the garbage collector to scan.
+			rf.release(lv)
 			for i, pod := range pods {
 				want, allowed := up.failing(t, lv, defaulted(pod))
 				s.compared++
