@@ -12,7 +12,7 @@ build:
 	$(GO) build -o $(BIN) ./cmd/ringfence
 
 test:
-	bash .ci/test
+	$(GO) test -timeout 30m ./... && $(GO) -C internal/difftest test ./... && $(GO) -C internal/difftest/pss test -timeout 60m ./...
 
 lint:
 	PATH="$(TOOLS):$$PATH" bash .ci/lint

@@ -379,6 +379,7 @@ func (p *slowProxy) close() {
 // TestAuditServerStops stops kube-apiserver while an audit is listing: the audit must
 // end with a clear error and exit 2, not hang.
 func TestAuditServerStops(t *testing.T) {
+	t.Parallel() // the parallel tests share GOMAXPROCS slots: conftest, gator and opa processes fill both cores
 	srv, _ := startKube(t)
 	applyObjects(t, srv.Config("admin"), readManifests(t, "../examples"))
 	host := strings.TrimPrefix(srv.URL, "https://")

@@ -105,6 +105,7 @@ func runConftest(t *testing.T, polDir, data string, extra []string, files ...str
 // library's verdicts on every fixture, cross-object rules included. The fixtures with
 // parameters run in groups that share one bundle (parameterGroups).
 func TestConftestCombinedParity(t *testing.T) {
+	t.Parallel() // the parallel tests share GOMAXPROCS slots: conftest, gator and opa processes fill both cores
 	var compared, findings atomic.Int64
 	groups := parameterGroups(allFixtures(t))
 	// One conftest process per fixture, as many at once as the test may run in

@@ -126,6 +126,7 @@ var gatorCaseResult = regexp.MustCompile(`(?m)^    --- (PASS|FAIL|SKIP): `)
 // must reach the library's gatorVerdict, violation for violation and message for message, on
 // every fixture object a constraint matches.
 func TestGatorVerify(t *testing.T) {
+	t.Parallel() // the parallel tests share GOMAXPROCS slots: conftest, gator and opa processes fill both cores
 	gator := tool(t, "gator")
 	b, dir := gatorExport(t, true)
 	fixtures, objects := gatorMatchedObjects(t)

@@ -138,6 +138,7 @@ func (s *opaServer) serverVerdicts(t *testing.T, f fixtures.Fixture) []verdict {
 // from the library. Fixtures with parameters run in groups (parameterGroups), each on a
 // server whose bundle carries the group's configuration.
 func TestOPAServerParity(t *testing.T) {
+	t.Parallel() // the parallel tests share GOMAXPROCS slots: conftest, gator and opa processes fill both cores
 	compared, findings := 0, 0
 	groups := parameterGroups(allFixtures(t))
 	for i, g := range groups {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"unicode/utf8"
 
@@ -18,14 +19,31 @@ import (
 // path treats specially (an error, a NaN or infinite number, a string that is not valid
 // UTF-8, a value of another type) takes the reference path instead, so the result and
 // the error are always the reference's.
+//
+// One case is an error here and not there: a mapping whose keys differ in YAML but print
+// alike as JSON keys (1 and "1", true and "true"). The reference keeps one of the values,
+// which one depending on Go's map order, so the same file could give different objects
+// from one run to the next; here it is an error naming the key, as a key written twice is.
 func decodeYAML(text []byte) (any, error) {
 	var raw any
 	if err := yamlv2.Unmarshal(text, &raw); err == nil {
-		if v, err := jsonable(raw); err == nil {
+		v, err := jsonable(raw)
+		var dup errDuplicateKey
+		if errors.As(err, &dup) {
+			return nil, dup
+		}
+		if err == nil {
 			return v, nil
 		}
 	}
 	return decodeYAMLViaJSON(text)
+}
+
+// errDuplicateKey is a mapping with two keys that become the same JSON key.
+type errDuplicateKey struct{ key string }
+
+func (e errDuplicateKey) Error() string {
+	return fmt.Sprintf("mapping key %q appears twice once keys are read as JSON strings (such as 1 and \"1\")", e.key)
 }
 
 // decodeYAMLViaJSON is the reference: YAMLToJSON, then a JSON decode with UseNumber.
@@ -91,7 +109,7 @@ func jsonable(v any) (any, error) {
 				return nil, err
 			}
 			if _, dup := out[key]; dup {
-				return nil, errReference // keys that print alike: leave it to the reference
+				return nil, errDuplicateKey{key}
 			}
 			c, err := jsonable(x)
 			if err != nil {

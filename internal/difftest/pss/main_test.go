@@ -15,7 +15,7 @@ func TestMain(m *testing.M) {
 		debug.SetGCPercent(400)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(4 << 30)
+		debug.SetMemoryLimit(8 << 30)
 	}
 	os.Exit(m.Run())
 }
