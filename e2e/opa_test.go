@@ -142,17 +142,12 @@ func TestOPAServerParity(t *testing.T) {
 	compared, findings := 0, 0
 	groups := parameterGroups(allFixtures(t))
 	for i, g := range groups {
-		dir := t.TempDir()
-		var (
-			bundlePath, pub string
-			alg             = "RS256"
-		)
-		if i == 0 {
-			bundlePath, pub, _ = signedBundle(t, dir, alg, nil)
-		} else {
-			alg = "ES256"
-			bundlePath, pub, _ = signedBundle(t, dir, alg, &g.Config)
+		// The defaults' bundle is signed with RS256, the groups' with ES256.
+		alg, cfg := "RS256", (*config.Config)(nil)
+		if i > 0 {
+			alg, cfg = "ES256", &g.Config
 		}
+		bundlePath, pub, _ := signedBundle(t, t.TempDir(), alg, cfg)
 		srv, err := startOPA(t, "--bundle", bundlePath, "--verification-key", pub, "--verification-key-id", "rf", "--signing-alg", alg)
 		if err != nil {
 			t.Fatalf("configuration group %d: %v", i, err)
