@@ -3,15 +3,17 @@
 # description: >-
 #   An Ingress host that no spec.tls entry covers is served over plain HTTP, so credentials,
 #   session cookies and data cross the network readable and modifiable by anyone on the
-#   path. A host is covered by a spec.tls entry that lists it, or that lists the wildcard
-#   for its parent domain (*.example.com covers a.example.com, not a.b.example.com nor
-#   example.com; a wildcard host needs the same wildcard). The Kubernetes documentation warns
-#   that TLS does not work on the default rule and that tls hosts must match rule hosts
-#   explicitly, so a named host is never covered by a tls entry without hosts. Conversely,
-#   the default backend and rules without a host answer requests for any name: only a tls
-#   entry without hosts, which the API defines as the controller's default (wildcard) host,
-#   covers them. Each uncovered host, the default backend and each rule without a host are
-#   reported once.
+#   path. As the Ingress API defines it, a spec.tls entry covers the hosts it lists, a
+#   listed wildcard covers one label of its parent domain (*.example.com covers
+#   a.example.com, not a.b.example.com nor example.com; a wildcard host needs the same
+#   wildcard), and an entry without hosts (hosts omitted, null or empty) covers every host
+#   of the Ingress, since its hosts default to the controller's wildcard host. The default
+#   backend and rules without a host answer requests for any name: only an entry without
+#   hosts covers them. A covered host is served over TLS with the certificate of the
+#   entry's secretName; when no entry covering it names one, the ingress controller's
+#   default certificate is served (often self-signed, or issued for other names), which
+#   clients cannot trust for that host, and the finding says so. Each uncovered host, the
+#   default backend and each rule without a host are reported once.
 # scope: package
 # custom:
 #   id: RF-EXP-003
@@ -22,13 +24,13 @@
 #     - {apiVersion: extensions/v1beta1, kind: Ingress}
 #   remediation: >-
 #     Add a spec.tls entry whose hosts list every host the Ingress serves, with a Secret
-#     holding a certificate for those names (cert-manager can issue and renew it), and give
-#     every rule a host. Serve the default backend only over TLS, with a tls entry without
-#     hosts, or remove it.
+#     holding a certificate for those names in its secretName (cert-manager can issue and
+#     renew it), and give every rule a host. Serve the default backend only over TLS, with a
+#     tls entry without hosts that names a Secret, or remove it.
 #   references:
 #     - "NSA/CISA Kubernetes Hardening Guide: Network separation and hardening (encrypt traffic with TLS)"
 #     - https://kubernetes.io/docs/concepts/services-networking/ingress/#tls
-#     - https://kubernetes.io/docs/reference/kubernetes-api/service-resources/ingress-v1/
+#     - https://kubernetes.io/docs/reference/kubernetes-api/service-resources/ingress-v1/#IngressSpec
 #   parameters: []
 package ringfence.rules.exposure.ingress_tls
 
@@ -47,27 +49,32 @@ deny contains {"msg": msg, "field": field} if {
 	some host in hosts
 	not covered(host)
 	field := sprintf("spec.rules[%d].host", [first_rule(host)])
-	msg := sprintf("%s: host %q is served without TLS: no spec.tls entry lists it or a wildcard that covers it", [core.display, host])
-}
-
-deny contains {"msg": msg, "field": field} if {
-	core.kind == "Ingress"
-	key := backend_fields[core.api_version]
-	is_object(spec[key])
-	not tls_default_host
-	field := sprintf("spec.%s", [key])
-	msg := sprintf("%s: %s serves requests that match no rule without TLS: no spec.tls entry without hosts covers it", [core.display, field])
+	msg := sprintf("%s: host %q is served without TLS: no spec.tls entry lists it or a wildcard that covers it, and none is without hosts", [core.display, host])
 }
 
 deny contains {"msg": msg, "field": field} if {
 	core.kind == "Ingress"
 	is_ingress
-	some i, rule in rules
-	hostless(rule)
-	is_object(rule.http)
+	some host in hosts
+	covered(host)
+	not covered_with_secret(host)
+	field := sprintf("spec.rules[%d].host", [first_rule(host)])
+	msg := sprintf("%s: host %q is served with the ingress controller's default certificate: no spec.tls entry that covers it names a secretName", [core.display, host])
+}
+
+deny contains {"msg": msg, "field": field} if {
+	core.kind == "Ingress"
+	some field in catch_all
 	not tls_default_host
-	field := sprintf("spec.rules[%d]", [i])
-	msg := sprintf("%s: %s has no host and serves requests for any host without TLS: no spec.tls entry without hosts covers it", [core.display, field])
+	msg := sprintf("%s: %s without TLS: no spec.tls entry without hosts covers it", [core.display, catch_all_text(field)])
+}
+
+deny contains {"msg": msg, "field": field} if {
+	core.kind == "Ingress"
+	some field in catch_all
+	tls_default_host
+	not tls_default_secret
+	msg := sprintf("%s: %s with the ingress controller's default certificate: no spec.tls entry without hosts names a secretName", [core.display, catch_all_text(field)])
 }
 
 is_ingress if _ = backend_fields[core.api_version]
@@ -95,6 +102,28 @@ hostless(rule) if object.get(rule, "host", null) == null
 
 hostless(rule) if rule.host == ""
 
+# catch_all holds the fields that answer requests for any host: the default backend and
+# every rule without a host that routes something.
+catch_all contains field if {
+	is_ingress
+	key := backend_fields[core.api_version]
+	is_object(spec[key])
+	field := sprintf("spec.%s", [key])
+}
+
+catch_all contains field if {
+	is_ingress
+	some i, rule in rules
+	hostless(rule)
+	is_object(rule.http)
+	field := sprintf("spec.rules[%d]", [i])
+}
+
+# catch_all_text describes what a catch_all field does, for messages.
+catch_all_text(field) := sprintf("%s has no host and serves requests for any host", [field]) if {
+	startswith(field, "spec.rules[")
+} else := sprintf("%s serves requests that match no rule", [field])
+
 # first_rule is the index of the first rule naming host.
 first_rule(host) := min({i | some i, rule in rules; rule.host == host})
 
@@ -104,32 +133,72 @@ tls_entries contains entry if {
 	is_object(entry)
 }
 
-# tls_hosts holds every host a tls entry lists, lower-cased (DNS names ignore case).
-tls_hosts contains lower(host) if {
+# hostless_entry is true for a tls entry without hosts (omitted, null or empty): the API
+# defaults its hosts to the controller's wildcard host, so it covers every host.
+hostless_entry(entry) if object.get(entry, "hosts", null) == null
+
+hostless_entry(entry) if entry.hosts == []
+
+# with_secret is true for a tls entry that names the Secret holding its certificate.
+with_secret(entry) if {
+	is_string(entry.secretName)
+	entry.secretName != ""
+}
+
+# listed holds every host a tls entry lists, lower-cased (DNS names ignore case), each
+# with whether some entry listing it names a secretName.
+listed[lower(host)] := secret if {
 	some entry in tls_entries
 	is_array(entry.hosts)
 	some host in entry.hosts
 	is_string(host)
+	secret := listed_with_secret(lower(host))
 }
 
-# tls_default_host is true when a tls entry lists no hosts: it then applies to the
-# controller's default (wildcard) host.
+listed_with_secret(host) if {
+	some entry in tls_entries
+	with_secret(entry)
+	is_array(entry.hosts)
+	some h in entry.hosts
+	is_string(h)
+	lower(h) == host
+}
+
+default listed_with_secret(_) := false
+
+# tls_default_host is true when a tls entry lists no hosts: it covers every host.
 tls_default_host if {
 	some entry in tls_entries
-	object.get(entry, "hosts", null) == null
+	hostless_entry(entry)
 }
 
-tls_default_host if {
+# tls_default_secret is true when an entry without hosts names a secretName.
+tls_default_secret if {
 	some entry in tls_entries
-	entry.hosts == []
+	hostless_entry(entry)
+	with_secret(entry)
 }
 
-covered(host) if lower(host) in tls_hosts
+# covered is true for a host some tls entry covers: one without hosts, or one listing the
+# host or the wildcard for its parent domain.
+covered(_) if tls_default_host
 
-# A wildcard covers exactly one label: *.example.com covers a.example.com.
 covered(host) if {
+	some name in tls_names(host)
+	_ = listed[name]
+}
+
+covered_with_secret(_) if tls_default_secret
+
+covered_with_secret(host) if {
+	some name in tls_names(host)
+	listed[name] == true
+}
+
+# tls_names holds the names a tls entry may list to cover host: the host itself and, for
+# a host with a parent domain, the one-label wildcard over it.
+tls_names(host) := {lower(host)} | {wildcard |
 	labels := split(lower(host), ".")
 	count(labels) > 1
 	wildcard := concat(".", array.concat(["*"], array.slice(labels, 1, count(labels))))
-	wildcard in tls_hosts
 }
