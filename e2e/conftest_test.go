@@ -163,7 +163,7 @@ func TestConftestPerDocumentParity(t *testing.T) {
 	var plain []fixtures.Fixture
 	var paths []string
 	for _, f := range allFixtures(t) {
-		if f.Parameters == nil {
+		if !f.Configured() {
 			plain = append(plain, f)
 			paths = append(paths, f.Path)
 		}

@@ -102,28 +102,45 @@ type fixtureGroup struct {
 }
 
 // parameterGroups gives the configurations to compare the fixtures under: first every
-// fixture under the defaults, then the fixtures with parameters again, in as few
-// configurations as keep every rule's parameters those of its own fixture: groups that
-// hold at most one parameter set per rule. A rule reads only its own parameters, so each
-// fixture still meets its rule with its parameters, while a runtime that takes the
-// configuration when it loads the rules (a bundle, a server) loads it once per group
-// instead of once per fixture. The library is asked under the same configuration.
+// fixture under the defaults, then the fixtures with parameters or exempt images again,
+// in as few configurations as keep every rule's settings (its parameters and its image
+// exemption) those of its own fixture: groups that hold at most one setting per rule. A
+// rule reads only its own parameters and exemptions, so each fixture still meets its rule
+// with its settings, while a runtime that takes the configuration when it loads the rules
+// (a bundle, a server) loads it once per group instead of once per fixture. The library
+// is asked under the same configuration.
 func parameterGroups(all []fixtures.Fixture) []fixtureGroup {
 	groups := []fixtureGroup{{Fixtures: all}}
+	type setting struct {
+		params map[string]any
+		images []string
+	}
+	taken := []map[string]setting{nil}
 	for _, f := range all {
-		if f.Parameters == nil {
+		if !f.Configured() {
 			continue
 		}
+		want := setting{f.Parameters, f.ExemptImages}
 		i := 1
 		for ; i < len(groups); i++ {
-			if p, taken := groups[i].Config.Parameters[f.Rule]; !taken || reflect.DeepEqual(p, f.Parameters) {
+			if s, ok := taken[i][f.Rule]; !ok || reflect.DeepEqual(s, want) {
 				break
 			}
 		}
 		if i == len(groups) {
 			groups = append(groups, fixtureGroup{Config: config.Config{Parameters: map[string]map[string]any{}}})
+			taken = append(taken, map[string]setting{})
 		}
-		groups[i].Config.Parameters[f.Rule] = f.Parameters
+		if _, ok := taken[i][f.Rule]; !ok {
+			taken[i][f.Rule] = want
+			if f.Parameters != nil {
+				groups[i].Config.Parameters[f.Rule] = f.Parameters
+			}
+			if e, ok := f.ImageExemption(); ok {
+				e.Reason = "fixtures of " + f.Rule
+				groups[i].Config.Exemptions = append(groups[i].Config.Exemptions, e)
+			}
+		}
 		groups[i].Fixtures = append(groups[i].Fixtures, f)
 	}
 	return groups

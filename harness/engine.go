@@ -204,7 +204,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 func RuleInfos(rules []catalog.Rule) map[string]config.RuleInfo {
 	infos := make(map[string]config.RuleInfo, len(rules))
 	for _, r := range rules {
-		info := config.RuleInfo{Defaults: map[string]any{}, PodSecurity: r.PodSecurity != nil}
+		info := config.RuleInfo{Defaults: map[string]any{}, PodSecurity: r.PodSecurity != nil, PodSpecs: r.InspectsPodSpecs()}
 		for _, p := range r.Parameters {
 			info.Parameters = append(info.Parameters, p.Name)
 			info.Defaults[p.Name] = p.Default

@@ -62,10 +62,11 @@ func ruleFixtures(t *testing.T, id string) []fixtures.Fixture {
 	return cases
 }
 
-// engineFor returns the shared engine, or one configured with the fixture's parameters.
+// engineFor returns the shared engine, or one configured with the fixture's parameters
+// and exempt images.
 func engineFor(t *testing.T, c fixtures.Fixture) *harness.Engine {
 	t.Helper()
-	if c.Parameters == nil {
+	if !c.Configured() {
 		return sharedEngine(t)
 	}
 	eng, err := harness.New(context.Background(), harness.WithConfig(c.Config()))

@@ -16,8 +16,9 @@ import (
 )
 
 // TestGatekeeperReviewInput evaluates every fixture the way Gatekeeper hands objects to
-// rules (input.review.object, parameters in input.parameters, no ringfence config) and
-// expects the same findings as the engine: the library hides the difference from rules.
+// rules (input.review.object, parameters in input.parameters, no ringfence config but a
+// fixture's image exemption) and expects the same findings as the engine: the library
+// hides the difference from rules.
 func TestGatekeeperReviewInput(t *testing.T) {
 	eng := sharedEngine(t)
 	compiler := compiledPolicies(t)
@@ -38,9 +39,16 @@ func TestGatekeeperReviewInput(t *testing.T) {
 				name, _ := meta["name"].(string)
 				inv.Add(d.Object["apiVersion"].(string), d.Object["kind"].(string), ns, name, d.Object, values[i])
 			}
+			data := ringfenceData
+			if e, ok := c.ImageExemption(); ok {
+				data = ast.MustInterfaceToValue(map[string]any{
+					"catalog": catalog.Data(eng.Rules()),
+					"config":  map[string]any{"exemptions": []any{map[string]any{"rule": e.Rule, "images": e.Images}}},
+				})
+			}
 			store := inmem.NewFromASTObject(ast.NewObject(
 				ast.Item(ast.StringTerm("inventory"), ast.NewTerm(inv.Build())),
-				ast.Item(ast.StringTerm("ringfence"), ast.NewTerm(ringfenceData)),
+				ast.Item(ast.StringTerm("ringfence"), ast.NewTerm(data)),
 			))
 			pq, err := rego.New(rego.Compiler(compiler), rego.Store(store),
 				rego.Query("some f in data.ringfence.main.findings; f.rule == input.rule; msg := f.msg"),

@@ -94,15 +94,7 @@ func Build(ctx context.Context, opts BuildOptions) (*opabundle.Bundle, error) {
 
 	var cfg map[string]any
 	if opts.Config != nil {
-		infos := map[string]config.RuleInfo{}
-		for _, r := range rules {
-			var names []string
-			for _, p := range r.Parameters {
-				names = append(names, p.Name)
-			}
-			infos[r.ID] = config.RuleInfo{Parameters: names}
-		}
-		if err := opts.Config.Validate(infos); err != nil {
+		if err := opts.Config.Validate(harness.RuleInfos(rules)); err != nil {
 			return nil, fmt.Errorf("invalid config: %w", err)
 		}
 		if cfg, err = opts.Config.Data(); err != nil {

@@ -129,14 +129,25 @@ func TestBuildRevision(t *testing.T) {
 	if other := build(t, bundle.BuildOptions{Policies: changed}); other.Manifest.Revision == a.Manifest.Revision {
 		t.Error("revision did not change with a module")
 	}
-	cfg := config.Config{Exemptions: []config.Exemption{{Rule: "RF-POD-001", Namespace: "kube-system", Reason: "CNI"}}}
+	cfg := config.Config{Exemptions: []config.Exemption{
+		{Rule: "RF-POD-001", Namespace: "kube-system", Reason: "CNI"},
+		{Rule: "RF-POD-009", Images: []string{"registry.k8s.io/kube-proxy:*"}, Reason: "node agent"},
+	}}
 	withCfg := build(t, bundle.BuildOptions{Config: &cfg})
 	if withCfg.Manifest.Revision == a.Manifest.Revision {
 		t.Error("revision did not change with the data")
 	}
 	rf := withCfg.Data["ringfence"].(map[string]any)
-	if _, ok := rf["config"]; !ok {
-		t.Error("--config not shipped as data.ringfence.config")
+	shipped, ok := rf["config"].(map[string]any)
+	if !ok {
+		t.Fatal("--config not shipped as data.ringfence.config")
+	}
+	want := []any{
+		map[string]any{"rule": "RF-POD-001", "namespace": "kube-system", "reason": "CNI"},
+		map[string]any{"rule": "RF-POD-009", "images": []any{"registry.k8s.io/kube-proxy:*"}, "reason": "node agent"},
+	}
+	if diff := cmp.Diff(want, shipped["exemptions"]); diff != "" {
+		t.Errorf("data.ringfence.config.exemptions (-want +got):\n%s", diff)
 	}
 	// In a git checkout, git describe names the revision.
 	if _, err := os.Stat("../../.git"); err == nil {
@@ -177,6 +188,7 @@ func TestBuildErrors(t *testing.T) {
 		{"manifest for Rego v0", bundle.BuildOptions{Manifest: []byte(`{"roots": ["ringfence"], "rego_version": 0}`)}, "rego_version 0"},
 		{"manifest with an unknown field", bundle.BuildOptions{Manifest: []byte(`{"roots": ["ringfence"], "root": []}`)}, "unknown field"},
 		{"config for an unknown rule", bundle.BuildOptions{Config: &config.Config{Exemptions: []config.Exemption{{Rule: "RF-NOPE-001", Reason: "x"}}}}, "RF-NOPE-001"},
+		{"images for a rule without pod specs", bundle.BuildOptions{Config: &config.Config{Exemptions: []config.Exemption{{Rule: "RF-SURF-001", Images: []string{"x"}, Reason: "x"}}}}, "RF-SURF-001 inspects no pod specs"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

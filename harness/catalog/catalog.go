@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/ringfence/ringfence/harness/workload"
 )
 
 // RulesRoot is the package prefix every rule lives under: ringfence.rules.<area>.<slug>.
@@ -107,6 +109,13 @@ type Rule struct {
 
 // Path returns the rule's package path below data.ringfence.rules: area and slug.
 func (r Rule) Path() []string { return r.path }
+
+// InspectsPodSpecs is true for a rule that inspects a kind carrying pod specs (Pods and
+// the workload kinds with a pod template): its findings about one container can be
+// exempted by the container's image.
+func (r Rule) InspectsPodSpecs() bool {
+	return slices.ContainsFunc(r.Kinds, func(k Kind) bool { return workload.RunsPods(k.APIVersion, k.Kind) })
+}
 
 // FromCompiler returns the rules of a compiled policy tree, sorted by id. The compiler
 // must have parsed the modules with annotations. Every rule's metadata is checked; all

@@ -6,6 +6,7 @@
 //	    name: old-api             # glob; omitted means any
 //	    kind: Deployment          # glob; omitted means any
 //	    labels: {team: payments}  # all must match
+//	    images: [registry.k8s.io/kube-proxy:*]  # only the containers running these images
 //	    reason: migrating to the new mesh, tracked in OPS-123
 //	    expires: 2027-03-31       # date or RFC 3339 time; omitted means never
 //	parameters:
@@ -25,6 +26,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"sigs.k8s.io/yaml"
@@ -76,8 +78,13 @@ type Exemption struct {
 	Name      string            `json:"name,omitempty"`
 	Kind      string            `json:"kind,omitempty"`
 	Labels    map[string]string `json:"labels,omitempty"`
-	Reason    string            `json:"reason"`
-	Expires   string            `json:"expires,omitempty"`
+	// Images narrows the exemption to the findings in containers that run one of these
+	// images, as Gatekeeper's exemptImages does: an image exactly, or, ending in *, an
+	// image prefix. The object's other containers, and findings about the pod spec as a
+	// whole, are still reported.
+	Images  []string `json:"images,omitempty"`
+	Reason  string   `json:"reason"`
+	Expires string   `json:"expires,omitempty"`
 }
 
 // RuleInfo is what validation and resolution need to know about a rule: its parameter
@@ -87,6 +94,9 @@ type RuleInfo struct {
 	Parameters  []string
 	Defaults    map[string]any
 	PodSecurity bool
+	// PodSpecs is true for a rule that inspects kinds carrying pod specs, whose findings
+	// an exemption's images can narrow to containers.
+	PodSpecs bool
 }
 
 // Resolve returns the value every parameter of every rule takes, as the policies resolve
@@ -155,6 +165,30 @@ func Parse(data []byte) (Config, error) {
 	return cfg, nil
 }
 
+// validateImages checks an exemption's images: when given, a non-empty list of images or
+// prefixes, with * only at the end, for a rule that inspects pod specs.
+func (e Exemption) validateImages(where string, info RuleInfo, known bool) []error {
+	if e.Images == nil {
+		return nil
+	}
+	var problems []error
+	if len(e.Images) == 0 {
+		problems = append(problems, fmt.Errorf("%s: images is empty: omit it to exempt the whole object", where))
+	}
+	for j, image := range e.Images {
+		switch {
+		case strings.TrimSpace(image) == "" || image == "*":
+			problems = append(problems, fmt.Errorf("%s: images[%d] %q names no image (to exempt every container, omit images)", where, j, image))
+		case strings.Contains(strings.TrimSuffix(image, "*"), "*"):
+			problems = append(problems, fmt.Errorf("%s: images[%d] %q: * may only end an image prefix, as in registry.example.com/agents/*", where, j, image))
+		}
+	}
+	if known && !info.PodSpecs {
+		problems = append(problems, fmt.Errorf("%s: rule %s inspects no pod specs, so images cannot narrow its findings to containers", where, e.Rule))
+	}
+	return problems
+}
+
 var date = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 // Validate checks the configuration against the known rules (id -> info).
@@ -173,6 +207,8 @@ func (c Config) Validate(rules map[string]RuleInfo) error {
 				problems = append(problems, fmt.Errorf("%s: %s %q is not a valid glob", where, field, pattern))
 			}
 		}
+		info, known := rules[e.Rule]
+		problems = append(problems, e.validateImages(where, info, known)...)
 		if e.Expires != "" {
 			if _, err := ParseExpiry(e.Expires); err != nil {
 				problems = append(problems, fmt.Errorf("%s: %w", where, err))

@@ -8,7 +8,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-var rules = map[string]RuleInfo{"RF-POD-003": {Parameters: []string{"allowed_host_ports"}}, "RF-POD-001": {}}
+var rules = map[string]RuleInfo{
+	"RF-POD-003":  {Parameters: []string{"allowed_host_ports"}, PodSpecs: true},
+	"RF-POD-001":  {PodSpecs: true},
+	"RF-SURF-001": {},
+}
 
 func TestValidate(t *testing.T) {
 	tests := []struct {
@@ -21,6 +25,12 @@ func TestValidate(t *testing.T) {
 		{"bad glob", "exemptions:\n- {rule: RF-POD-001, reason: x, name: '[oops'}\n", "not a valid glob"},
 		{"unknown parameter", "parameters:\n  RF-POD-003: {allowed_ports: [53]}\n", `rule has no parameter "allowed_ports"`},
 		{"parameters of an unknown rule", "parameters:\n  RF-X-001: {a: 1}\n", `parameters: unknown rule "RF-X-001"`},
+		{"images", "exemptions:\n- {rule: RF-POD-001, images: ['registry.k8s.io/kube-proxy:*', 'busybox:1.36'], reason: node agent}\n", ""},
+		{"images empty", "exemptions:\n- {rule: RF-POD-001, images: [], reason: x}\n", "images is empty"},
+		{"image blank", "exemptions:\n- {rule: RF-POD-001, images: [' '], reason: x}\n", `images[0] " " names no image`},
+		{"image star alone", "exemptions:\n- {rule: RF-POD-001, images: ['a', '*'], reason: x}\n", `images[1] "*" names no image`},
+		{"image star inside", "exemptions:\n- {rule: RF-POD-001, images: ['registry.example.com/*/agent'], reason: x}\n", "* may only end an image prefix"},
+		{"images for a rule without pod specs", "exemptions:\n- {rule: RF-SURF-001, images: [busybox], reason: x}\n", "rule RF-SURF-001 inspects no pod specs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -88,13 +88,20 @@ func TestNames(t *testing.T) {
 }
 
 func TestParameterSchema(t *testing.T) {
+	pods := []catalog.Kind{{APIVersion: "apps/v1", Kind: "DaemonSet"}}
 	tests := []struct {
 		name    string
 		params  []catalog.Parameter
+		kinds   []catalog.Kind
 		want    map[string]any
 		wantErr string
 	}{
 		{name: "none", want: map[string]any{"type": "object", "properties": map[string]any{}}},
+		{name: "pod specs: exemptImages", kinds: pods, want: map[string]any{"type": "object", "properties": map[string]any{
+			"exemptImages": map[string]any{"type": "array", "description": exemptImagesDescription, "items": map[string]any{"type": "string"}},
+		}}},
+		{name: "another group's DaemonSet", kinds: []catalog.Kind{{APIVersion: "example.com/v1", Kind: "DaemonSet"}},
+			want: map[string]any{"type": "object", "properties": map[string]any{}}},
 		{name: "array of integers", params: []catalog.Parameter{{Name: "ports", Type: "array", Items: "integer", Description: "ports"}},
 			want: map[string]any{"type": "object", "properties": map[string]any{
 				"ports": map[string]any{"type": "array", "description": "ports", "items": map[string]any{"type": "integer"}},
@@ -115,7 +122,7 @@ func TestParameterSchema(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := parameterSchema(catalog.Rule{ID: "RF-POD-900", Parameters: tt.params})
+			got, err := parameterSchema(catalog.Rule{ID: "RF-POD-900", Parameters: tt.params, Kinds: tt.kinds})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Errorf("error = %v, want %q", err, tt.wantErr)

@@ -179,8 +179,24 @@ func parameterSchema(r catalog.Rule) (map[string]any, error) {
 		}
 		props[p.Name] = s
 	}
+	if r.InspectsPodSpecs() {
+		props[ExemptImagesParameter] = map[string]any{
+			"type":        "array",
+			"description": exemptImagesDescription,
+			"items":       map[string]any{"type": "string"},
+		}
+	}
 	return map[string]any{"type": "object", "properties": props}, nil
 }
+
+// ExemptImagesParameter is the constraint parameter of every rule that inspects pod
+// specs which exempts containers by image, as in Gatekeeper's library.
+const ExemptImagesParameter = "exemptImages"
+
+const exemptImagesDescription = "Containers running one of these images are exempt from this rule: " +
+	"an image exactly, or, ending in *, an image prefix (such as registry.example.com/agents/*). " +
+	"The pod's other containers, and findings about the pod spec as a whole, are still reported. " +
+	"Prefer fully qualified images, so that a prefix cannot match an untrusted registry."
 
 // syncRequirements is the requires-sync-data annotation of an inventory rule, as
 // Gatekeeper documents it: a JSON list of requirements that must all be met, each a list

@@ -37,7 +37,7 @@ var (
 
 // generated names the rules the export adds to a rule's module; a rule that defines one
 // of them cannot be exported.
-var generated = []string{"violation", "ringfence_exempt", "ringfence_finding"}
+var generated = []string{"violation", "ringfence_exempt", "ringfence_finding", "ringfence_image_exempt"}
 
 // sources holds the policy modules as written (parsed with their METADATA, not
 // compiled), so they can be rewritten and printed back as Rego.
@@ -93,7 +93,7 @@ func (s *sources) regoFor(r catalog.Rule, pkg string) (templateRego, error) {
 			return templateRego{}, ruleError(r, r.File, "defines %s, which the export generates", name)
 		}
 	}
-	if err := addViolation(m, r.ID); err != nil {
+	if err := addViolation(m, r.ID, r.InspectsPodSpecs()); err != nil {
 		return templateRego{}, ruleError(r, r.File, "%v", err)
 	}
 
@@ -376,7 +376,8 @@ func formatModule(m *ast.Module) (string, error) {
 
 // violationRego is what the export adds to a rule's module: Gatekeeper's violation rule,
 // one per finding of deny with the rule id and the field in its details, unless the
-// object's exempt annotation lists the rule. %[1]s is the rule id as a Rego string.
+// object's exempt annotation lists the rule. %[1]s is the rule id as a Rego string, %[3]s
+// the condition that keeps exempt images out (empty for rules without pod specs).
 const violationRego = `package generated
 
 # violation is the template's entry point for Gatekeeper: one violation per finding of
@@ -386,7 +387,7 @@ violation contains {"msg": finding.msg, "details": {"rule": %[1]s, "field": find
 	some v in deny
 	finding := ringfence_finding(v)
 	not ringfence_exempt
-}
+%[3]s}
 
 # ringfence_exempt is true when the object under review is exempt from this rule.
 ringfence_exempt if {
@@ -400,12 +401,29 @@ ringfence_exempt if {
 ringfence_finding(v) := object.union({"field": ""}, v) if is_object(v)
 
 else := {"msg": v, "field": ""}
+%[4]s`
+
+// imageExemptCondition and imageExemptRego are what violationRego adds for a rule that
+// inspects pod specs: the constraint's exemptImages parameter exempts the findings in
+// containers running those images.
+const imageExemptCondition = "\tnot ringfence_image_exempt(finding.field)\n"
+
+const imageExemptRego = `
+# ringfence_image_exempt is true for a finding in a container whose image the constraint's
+# ` + ExemptImagesParameter + ` parameter lists (exactly, or as a prefix ending in *).
+ringfence_image_exempt(field) if {
+	data.ringfence.lib.core.image_exempt(field, input.parameters.` + ExemptImagesParameter + `)
+}
 `
 
 // addViolation appends the violation rule and its helpers to a rule's module, placed
 // after everything the module holds so they print last.
-func addViolation(m *ast.Module, id string) error {
-	src := fmt.Sprintf(violationRego, strconv.Quote(id), strconv.Quote(ExemptAnnotation))
+func addViolation(m *ast.Module, id string, podSpecs bool) error {
+	condition, helper := "", ""
+	if podSpecs {
+		condition, helper = imageExemptCondition, imageExemptRego
+	}
+	src := fmt.Sprintf(violationRego, strconv.Quote(id), strconv.Quote(ExemptAnnotation), condition, helper)
 	gen, err := ast.ParseModuleWithOpts("generated.rego", src, ast.ParserOptions{RegoVersion: ast.RegoV1})
 	if err != nil {
 		return fmt.Errorf("generating the violation rule: %w", err)

@@ -41,6 +41,16 @@ type Pod struct {
 	Path string
 }
 
+// RunsPods reports whether objects of this apiVersion and kind carry a pod spec: Pods and
+// the workload kinds with a pod template.
+func RunsPods(apiVersion, kind string) bool {
+	group := ""
+	if i := strings.LastIndex(apiVersion, "/"); i >= 0 {
+		group = apiVersion[:i]
+	}
+	return (kind == "Pod" && group == "") || (templatePaths[kind] != nil && groups[group])
+}
+
 // Of returns the pod obj runs. ok is false for objects that run no pod (other kinds, or a
 // workload without a pod template); err is set when the pod cannot be decoded.
 func Of(obj map[string]any) (pod Pod, ok bool, err error) {

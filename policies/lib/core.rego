@@ -167,6 +167,38 @@ container_name(ctr) := ctr.name if is_string(ctr.name)
 
 else := "<unnamed>"
 
+# image_exempt is true when field points into a container (the container's path, or a path
+# below it) whose image matches one of images, as Gatekeeper's exemptImages match: an
+# entry is the image exactly, or, ending in *, a prefix of it. A finding about the pod
+# spec as a whole, or without a field, is not in any container.
+image_exempt(field, images) if {
+	is_string(field)
+	some c in containers
+	within(field, c.path)
+	image := c.container.image
+	is_string(image)
+	some pattern in images
+	image_matches(image, pattern)
+}
+
+within(field, path) if field == path
+
+within(field, path) if startswith(field, concat("", [path, "."]))
+
+within(field, path) if startswith(field, concat("", [path, "["]))
+
+image_matches(image, pattern) if {
+	is_string(pattern)
+	not endswith(pattern, "*")
+	image == pattern
+}
+
+image_matches(image, pattern) if {
+	is_string(pattern)
+	endswith(pattern, "*")
+	startswith(image, trim_suffix(pattern, "*"))
+}
+
 # parameter returns a rule parameter: Gatekeeper's input.parameters, else the value set in
 # ringfence configuration (data.ringfence.config.parameters[<rule id>]), else the default
 # from the rule's METADATA. Call it as parameter(rego.metadata.chain(), "name").

@@ -3,7 +3,8 @@
 # description: >-
 #   Every rule's violations for the object under review, each tagged with its rule id,
 #   with exemptions applied: the ringfence.dev/exempt annotation on the object and the
-#   exemptions in data.ringfence.config. Rule ids come from data.ringfence.catalog, which
+#   exemptions in data.ringfence.config (of the whole object, or, with images, of the
+#   containers running them). Rule ids come from data.ringfence.catalog, which
 #   ringfence generates from the rules' METADATA.
 # scope: package
 package ringfence.main
@@ -16,17 +17,29 @@ exempt_annotation := "ringfence.dev/exempt"
 # then findings are the violations as they are, not filtered finding by finding.
 findings := violations if {
 	count(exempt_rules) == 0
+	count(image_exemptions) == 0
 } else := {finding |
 	some finding in violations
-	not exempt_rules[finding.rule]
+	not exempt(finding)
 }
 
 # exempted holds the violations an exemption covers, so reports can count them.
 exempted := set() if {
 	count(exempt_rules) == 0
+	count(image_exemptions) == 0
 } else := {finding |
 	some finding in violations
-	exempt_rules[finding.rule]
+	exempt(finding)
+}
+
+# exempt is true for a finding an exemption covers: one for its rule and the whole object,
+# or one for its rule and the images of the container the finding's field points into.
+exempt(finding) if exempt_rules[finding.rule]
+
+exempt(finding) if {
+	some e in image_exemptions
+	e.rule == finding.rule
+	core.image_exempt(object.get(finding, "field", ""), e.images)
 }
 
 # With data.ringfence.dispatch (kind -> [[area, slug, id], ...], generated from the kinds
@@ -63,8 +76,8 @@ rule_id(area, slug) := id if {
 else := concat("/", [area, slug])
 
 # exempt_rules holds the ids of the rules the object under review is exempt from: those
-# its exempt annotation lists, and those of the configured exemptions that match it and
-# have not expired. It is computed once for the object, not once per finding.
+# its exempt annotation lists, and those of the configured exemptions without images that
+# match it and have not expired. It is computed once for the object, not once per finding.
 # It is a comprehension, not a partial set, so a lookup by rule id reads it whole, once.
 exempt_rules := annotation_exempt | config_exempt
 
@@ -76,9 +89,20 @@ annotation_exempt := {trim_space(entry) |
 
 config_exempt := {e.rule |
 	some e in data.ringfence.config.exemptions
+	object.get(e, "images", []) == []
 	exemption_matches(e)
 	not expired(e)
 }
+
+# image_exemptions holds the configured exemptions with images that match the object under
+# review and have not expired: they exempt only the findings in containers that run one
+# of those images, so the object's other containers are still checked.
+image_exemptions := [e |
+	some e in data.ringfence.config.exemptions
+	object.get(e, "images", []) != []
+	exemption_matches(e)
+	not expired(e)
+]
 
 exemption_matches(e) if {
 	glob.match(object.get(e, "namespace", "*"), [], written_namespace)
