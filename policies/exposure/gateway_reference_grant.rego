@@ -35,7 +35,9 @@
 #     - {apiVersion: gateway.networking.k8s.io/v1beta1, kind: Gateway}
 #   inventory: true
 #   sync:
+#     - {apiVersion: gateway.networking.k8s.io/v1, kind: ReferenceGrant}
 #     - {apiVersion: gateway.networking.k8s.io/v1beta1, kind: ReferenceGrant}
+#     - {apiVersion: gateway.networking.k8s.io/v1alpha2, kind: ReferenceGrant}
 #   remediation: >-
 #     Move the backend into the route's namespace, or have the owner of the backend's
 #     namespace create a ReferenceGrant there whose spec.from lists group

@@ -49,7 +49,9 @@
 #   inventory: true
 #   sync:
 #     - {apiVersion: v1, kind: Service}
+#     - {apiVersion: gateway.networking.k8s.io/v1, kind: ReferenceGrant}
 #     - {apiVersion: gateway.networking.k8s.io/v1beta1, kind: ReferenceGrant}
+#     - {apiVersion: gateway.networking.k8s.io/v1alpha2, kind: ReferenceGrant}
 #   remediation: >-
 #     Fix the backend's Service name and port to those of the Service that serves the
 #     path (compare with its spec.ports; a backendRef's port is the Service's port, not
