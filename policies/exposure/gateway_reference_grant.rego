@@ -26,10 +26,15 @@
 #   kinds:
 #     - {apiVersion: gateway.networking.k8s.io/v1, kind: HTTPRoute}
 #     - {apiVersion: gateway.networking.k8s.io/v1beta1, kind: HTTPRoute}
+#     - {apiVersion: gateway.networking.k8s.io/v1alpha2, kind: HTTPRoute}
 #     - {apiVersion: gateway.networking.k8s.io/v1, kind: GRPCRoute}
 #     - {apiVersion: gateway.networking.k8s.io/v1alpha2, kind: GRPCRoute}
+#     - {apiVersion: gateway.networking.k8s.io/v1, kind: TLSRoute}
+#     - {apiVersion: gateway.networking.k8s.io/v1alpha3, kind: TLSRoute}
 #     - {apiVersion: gateway.networking.k8s.io/v1alpha2, kind: TLSRoute}
+#     - {apiVersion: gateway.networking.k8s.io/v1, kind: TCPRoute}
 #     - {apiVersion: gateway.networking.k8s.io/v1alpha2, kind: TCPRoute}
+#     - {apiVersion: gateway.networking.k8s.io/v1, kind: UDPRoute}
 #     - {apiVersion: gateway.networking.k8s.io/v1alpha2, kind: UDPRoute}
 #     - {apiVersion: gateway.networking.k8s.io/v1, kind: Gateway}
 #     - {apiVersion: gateway.networking.k8s.io/v1beta1, kind: Gateway}
