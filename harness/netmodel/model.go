@@ -16,9 +16,10 @@
 // admin.go for what is and is not modelled.
 //
 // Deliberate differences from a live cluster, which no manifest can tell:
-//   - Host-network workloads are outside NetworkPolicy: they are never isolated, and
-//     their traffic leaves from the node's address, so pod and namespace selectors do not
-//     match them as peers.
+//   - Host-network workloads are outside NetworkPolicy by default: they are never
+//     isolated, and their traffic leaves from the node's address, so pod and namespace
+//     selectors do not match them as peers. WithHostNetwork(HostNetworkPod) treats them
+//     as any pod instead, as most network plugins do; the API leaves it to the plugin.
 //   - Traffic from the node to its own pods (kubelet probes) is always allowed by CNIs and
 //     is not modelled.
 //   - ipBlock peers match the outside world; they match pods only when the pods' IPs are

@@ -26,17 +26,17 @@ func (e *ObjectError) Unwrap() error { return e.Err }
 // the v1alpha2 ClusterNetworkPolicy is not read) and workloads (Pods and the pod
 // templates of every workload kind). Other objects are ignored. An object that cannot be
 // decoded costs only itself: it is reported and left out.
-func FromObjects(objs []map[string]any) (*Model, []*ObjectError) {
-	return fromObjects(objs, false)
+func FromObjects(objs []map[string]any, opts ...Option) (*Model, []*ObjectError) {
+	return fromObjects(objs, false, newSettings(opts))
 }
 
 // FromObjectsInferring is FromObjects that also adds the pods the policies describe
 // (see Infer), for sets of policies without their workloads.
-func FromObjectsInferring(objs []map[string]any) (*Model, []*ObjectError) {
-	return fromObjects(objs, true)
+func FromObjectsInferring(objs []map[string]any, opts ...Option) (*Model, []*ObjectError) {
+	return fromObjects(objs, true, newSettings(opts))
 }
 
-func fromObjects(objs []map[string]any, inferring bool) (*Model, []*ObjectError) {
+func fromObjects(objs []map[string]any, inferring bool, s settings) (*Model, []*ObjectError) {
 	var (
 		namespaces []Namespace
 		workloads  []*Workload
@@ -111,7 +111,7 @@ func fromObjects(objs []map[string]any, inferring bool) (*Model, []*ObjectError)
 		ns, ws := infer(namespaces, workloads, raw, admin)
 		namespaces, workloads = append(namespaces, ns...), append(workloads, ws...)
 	}
-	return newModel(namespaces, workloads, policies, admin), errs
+	return newModel(namespaces, workloads, policies, admin, s), errs
 }
 
 // newWorkload reads what the model needs from a pod spec: the ports its containers
