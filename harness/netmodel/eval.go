@@ -37,8 +37,10 @@ type Model struct {
 	reps        []*Workload
 	repsByNS    map[string][]*Workload
 	members     map[*Workload][]*Workload
-	// hostNetwork says how host-network pods are treated.
-	hostNetwork HostNetwork
+	// hostNetwork says how host-network pods are treated; ownedLeftOut counts the
+	// objects FromObjects left out because their controller is in the input.
+	hostNetwork  HostNetwork
+	ownedLeftOut int
 	// Errors are the problems found compiling the policies.
 	Errors []error
 }
@@ -188,6 +190,10 @@ func (m *Model) Workloads() []*Workload { return m.workloads }
 
 // HostNetwork says how the model treats host-network pods.
 func (m *Model) HostNetwork() HostNetwork { return m.hostNetwork }
+
+// OwnedLeftOut counts the Pods, ReplicaSets and Jobs FromObjects left out because the
+// controller that made them is in the input (its pod template stands for them).
+func (m *Model) OwnedLeftOut() int { return m.ownedLeftOut }
 
 // unprotected reports whether w is outside NetworkPolicy: a host-network workload, unless
 // host-network pods are treated as any pod.

@@ -24,8 +24,11 @@ func (e *ObjectError) Unwrap() error { return e.Err }
 // (networking.k8s.io/v1 and the legacy extensions/v1beta1), AdminNetworkPolicies and
 // the BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1; see CompileAdmin;
 // the v1alpha2 ClusterNetworkPolicy is not read) and workloads (Pods and the pod
-// templates of every workload kind). Other objects are ignored. An object that cannot be
-// decoded costs only itself: it is reported and left out.
+// templates of every workload kind). Pods, ReplicaSets and Jobs that a workload's
+// controller made are folded into their controller (see owners.go): left out when it is
+// in the set, grouped into one workload named after it when it is not. Other objects
+// are ignored. An object that cannot be decoded costs only itself: it is reported and
+// left out.
 func FromObjects(objs []map[string]any, opts ...Option) (*Model, []*ObjectError) {
 	return fromObjects(objs, false, newSettings(opts))
 }
@@ -39,7 +42,7 @@ func FromObjectsInferring(objs []map[string]any, opts ...Option) (*Model, []*Obj
 func fromObjects(objs []map[string]any, inferring bool, s settings) (*Model, []*ObjectError) {
 	var (
 		namespaces []Namespace
-		workloads  []*Workload
+		reads      []read
 		policies   []*Policy
 		raw        []*networkingv1.NetworkPolicy
 		admin      []*AdminPolicy
@@ -103,15 +106,34 @@ func fromObjects(objs []map[string]any, inferring bool, s settings) (*Model, []*
 				continue
 			}
 			if ok {
-				workloads = append(workloads, newWorkload(i, pod.Namespace, pod.Name, pod.Kind, pod.Labels, pod.Spec))
+				r := read{w: newWorkload(i, pod.Namespace, pod.Name, pod.Kind, pod.Labels, pod.Spec)}
+				r.owner, r.controlled = workload.MadeByController(pod.Kind, pod.OwnerReferences)
+				reads = append(reads, r)
 			}
 		}
 	}
+	selected := map[string]bool{}
+	for _, k := range s.labelKeys {
+		selected[k] = true
+	}
+	for _, p := range policies {
+		for _, k := range p.keys {
+			selected[k] = true
+		}
+	}
+	for _, p := range admin {
+		for _, k := range p.keys {
+			selected[k] = true
+		}
+	}
+	workloads, leftOut := foldOwned(reads, selected)
 	if inferring {
 		ns, ws := infer(namespaces, workloads, raw, admin)
 		namespaces, workloads = append(namespaces, ns...), append(workloads, ws...)
 	}
-	return newModel(namespaces, workloads, policies, admin, s), errs
+	m := newModel(namespaces, workloads, policies, admin, s)
+	m.ownedLeftOut = leftOut
+	return m, errs
 }
 
 // newWorkload reads what the model needs from a pod spec: the ports its containers

@@ -44,6 +44,7 @@ type Option func(*settings)
 
 type settings struct {
 	hostNetwork HostNetwork
+	labelKeys   []string
 }
 
 func newSettings(opts []Option) settings {
@@ -68,4 +69,12 @@ func WithHostNetwork(h HostNetwork) Option {
 		}
 		s.hostNetwork = h
 	}
+}
+
+// WithLabelKeys names pod label keys that selectors outside the model read, such as the
+// podSelectors of segmentation invariants. FromObjects groups the pods of a controller
+// into one workload only when no selector can tell them apart; the model knows the keys
+// its policies read, and these are added to them.
+func WithLabelKeys(keys ...string) Option {
+	return func(s *settings) { s.labelKeys = append(s.labelKeys, keys...) }
 }
