@@ -42,7 +42,8 @@ func FromObjectsInferring(objs []map[string]any, opts ...Option) (*Model, []*Obj
 func fromObjects(objs []map[string]any, inferring bool, s settings) (*Model, []*ObjectError) {
 	var (
 		namespaces []Namespace
-		reads      []read
+		workloads  []*Workload
+		madeOf     []made
 		policies   []*Policy
 		raw        []*networkingv1.NetworkPolicy
 		admin      []*AdminPolicy
@@ -106,27 +107,33 @@ func fromObjects(objs []map[string]any, inferring bool, s settings) (*Model, []*
 				continue
 			}
 			if ok {
-				r := read{w: newWorkload(i, pod.Namespace, pod.Name, pod.Kind, pod.Labels, pod.Spec)}
-				r.owner, r.controlled = workload.MadeByController(pod.Kind, pod.OwnerReferences)
-				reads = append(reads, r)
+				w := newWorkload(i, pod.Namespace, pod.Name, pod.Kind, pod.Labels, pod.Spec)
+				if m, ok := madeBy(len(workloads), w, pod.OwnerReferences); ok {
+					madeOf = append(madeOf, m)
+				}
+				workloads = append(workloads, w)
 			}
 		}
 	}
-	selected := map[string]bool{}
-	for _, k := range s.labelKeys {
-		selected[k] = true
-	}
-	for _, p := range policies {
-		for _, k := range p.keys {
-			selected[k] = true
+	// The pod label keys selectors read: replicas that differ in them are kept apart.
+	selected := func() map[string]bool {
+		keys := map[string]bool{}
+		for _, k := range s.labelKeys {
+			keys[k] = true
 		}
-	}
-	for _, p := range admin {
-		for _, k := range p.keys {
-			selected[k] = true
+		for _, p := range policies {
+			for _, k := range p.keys {
+				keys[k] = true
+			}
 		}
+		for _, p := range admin {
+			for _, k := range p.keys {
+				keys[k] = true
+			}
+		}
+		return keys
 	}
-	workloads, leftOut := foldOwned(reads, selected)
+	workloads, leftOut := foldOwned(workloads, madeOf, selected)
 	if inferring {
 		ns, ws := infer(namespaces, workloads, raw, admin)
 		namespaces, workloads = append(namespaces, ns...), append(workloads, ws...)

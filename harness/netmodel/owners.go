@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/ringfence/ringfence/harness/workload"
 )
 
 // Pods that a workload's controller made (see workload.MadeByController) are folded into
@@ -47,11 +49,17 @@ var replicaLabels = map[string]bool{
 	"pod-template-generation":                  true,
 }
 
-// read is a workload as FromObjects read it, with its controller when one made it.
-type read struct {
-	w          *Workload
-	owner      metav1.OwnerReference
-	controlled bool
+// made is a workload that a controller made: its position among the workloads
+// FromObjects read, and the controller's kind and name.
+type made struct {
+	index       int
+	kind, owner string
+}
+
+// madeBy returns what made the workload at index, if a workload controller did.
+func madeBy(index int, w *Workload, refs []metav1.OwnerReference) (made, bool) {
+	owner, ok := workload.MadeByController(w.Kind, refs)
+	return made{index, owner.Kind, owner.Name}, ok
 }
 
 // ownerKey names an object by namespace, kind and name.
@@ -64,13 +72,18 @@ type podGroup struct {
 	labels  map[string]string // the labels the group is keyed on
 }
 
-// foldOwned folds the objects controllers made into their controllers (see above).
-// selected are the pod label keys selectors read. It returns the workloads in input
-// order (a group where its first Pod was) and how many objects it left out.
-func foldOwned(in []read, selected map[string]bool) ([]*Workload, int) {
+// foldOwned folds the objects controllers made (madeOf, in order) into their controllers
+// (see above). selected returns the pod label keys selectors read. It returns the
+// workloads in input order (a group where its first Pod was) and how many objects it
+// left out. Sets without such objects cost nothing more.
+func foldOwned(in []*Workload, madeOf []made, selected func() map[string]bool) ([]*Workload, int) {
+	if len(madeOf) == 0 {
+		return in, 0
+	}
+	keys := selected()
 	present := make(map[ownerKey]bool, len(in))
-	for _, r := range in {
-		present[ownerKey{r.w.Namespace, r.w.Kind, r.w.Name}] = true
+	for _, w := range in {
+		present[ownerKey{w.Namespace, w.Kind, w.Name}] = true
 	}
 	var (
 		out     []*Workload
@@ -81,29 +94,33 @@ func foldOwned(in []read, selected map[string]bool) ([]*Workload, int) {
 		byOwner = map[ownerKey][]*podGroup{}
 		key     strings.Builder
 	)
-	for _, r := range in {
-		switch {
-		case !r.controlled:
-			out = append(out, r.w)
-			continue
-		case ownerPresent(r, present):
-			leftOut++
-			continue
-		case r.w.Kind != "Pod":
-			out = append(out, r.w)
+	next := 0 // the next of madeOf
+	for i, w := range in {
+		if next == len(madeOf) || madeOf[next].index != i {
+			out = append(out, w)
 			continue
 		}
-		owner := ownerKey{r.w.Namespace, r.owner.Kind, r.owner.Name}
+		r := madeOf[next]
+		next++
+		switch {
+		case ownerPresent(w, r, present):
+			leftOut++
+			continue
+		case w.Kind != "Pod":
+			out = append(out, w)
+			continue
+		}
+		owner := ownerKey{w.Namespace, r.kind, r.owner}
 		keyed := map[string]string{}
-		for k, v := range r.w.Labels {
-			if !replicaLabels[k] || selected[k] {
+		for k, v := range w.Labels {
+			if !replicaLabels[k] || keys[k] {
 				keyed[k] = v
 			}
 		}
 		key.Reset()
-		fmt.Fprintf(&key, "%s\x00%s\x00%s\x00%t\x00%v\x00%v", owner.namespace, owner.kind, owner.name, r.w.HostNetwork, r.w.Ports, r.w.IPs)
+		fmt.Fprintf(&key, "%s\x00%s\x00%s\x00%t\x00%v\x00%v", owner.namespace, owner.kind, owner.name, w.HostNetwork, w.Ports, w.IPs)
 		for _, k := range slices.Sorted(maps.Keys(keyed)) {
-			fmt.Fprintf(&key, "\x00%s=%s", k, keyed[k])
+			key.WriteString("\x00" + k + "=" + keyed[k])
 		}
 		g := groups[key.String()]
 		if g == nil {
@@ -114,39 +131,48 @@ func foldOwned(in []read, selected map[string]bool) ([]*Workload, int) {
 			out = append(out, nil)
 			byOwner[owner] = append(byOwner[owner], g)
 		}
-		g.members = append(g.members, r.w)
+		g.members = append(g.members, w)
 	}
+	variations := map[ownerKey]*variation{}
 	for _, g := range order {
-		out[slot[g]] = g.workload(byOwner[g.owner])
+		var v *variation
+		if siblings := byOwner[g.owner]; len(siblings) > 1 {
+			if v = variations[g.owner]; v == nil {
+				v = vary(siblings)
+				variations[g.owner] = v
+			}
+		}
+		out[slot[g]] = g.workload(v)
 	}
 	return out, leftOut
 }
 
-// ownerPresent reports whether the controller of r, or the controller's own controller
-// as its name tells, is in the input.
-func ownerPresent(r read, present map[ownerKey]bool) bool {
-	ns := r.w.Namespace
-	if present[ownerKey{ns, r.owner.Kind, r.owner.Name}] {
+// ownerPresent reports whether the controller of w (made as r says), or the
+// controller's own controller as its name tells, is in the input.
+func ownerPresent(w *Workload, r made, present map[ownerKey]bool) bool {
+	ns := w.Namespace
+	if present[ownerKey{ns, r.kind, r.owner}] {
 		return true
 	}
-	switch r.owner.Kind {
+	switch r.kind {
 	case "ReplicaSet":
-		hash := r.w.Labels["pod-template-hash"]
-		if d, ok := strings.CutSuffix(r.owner.Name, "-"+hash); ok && hash != "" && d != "" {
+		hash := w.Labels["pod-template-hash"]
+		if d, ok := strings.CutSuffix(r.owner, "-"+hash); ok && hash != "" && d != "" {
 			return present[ownerKey{ns, "Deployment", d}]
 		}
 	case "Job":
-		if i := strings.LastIndexByte(r.owner.Name, '-'); i > 0 {
-			if _, err := strconv.ParseUint(r.owner.Name[i+1:], 10, 64); err == nil {
-				return present[ownerKey{ns, "CronJob", r.owner.Name[:i]}]
+		if i := strings.LastIndexByte(r.owner, '-'); i > 0 {
+			if _, err := strconv.ParseUint(r.owner[i+1:], 10, 64); err == nil {
+				return present[ownerKey{ns, "CronJob", r.owner[:i]}]
 			}
 		}
 	}
 	return false
 }
 
-// workload is the group as one workload; siblings are all the groups of its controller.
-func (g *podGroup) workload(siblings []*podGroup) *Workload {
+// workload is the group as one workload; v is what differs among the groups of its
+// controller (nil when it has one group).
+func (g *podGroup) workload(v *variation) *Workload {
 	first := g.members[0]
 	common := maps.Clone(first.Labels)
 	pods := make([]string, 0, len(g.members))
@@ -160,8 +186,8 @@ func (g *podGroup) workload(siblings []*podGroup) *Workload {
 	}
 	slices.Sort(pods)
 	name := g.owner.name
-	if len(siblings) > 1 {
-		name += "{" + strings.Join(g.apart(siblings), ",") + "}"
+	if v != nil {
+		name += "{" + strings.Join(g.apart(v), ",") + "}"
 	}
 	return &Workload{
 		Namespace: first.Namespace, Name: name, Kind: g.owner.kind, Labels: common,
@@ -169,43 +195,72 @@ func (g *podGroup) workload(siblings []*podGroup) *Workload {
 	}
 }
 
+// variation is what differs among the groups of one controller: the label keys whose
+// values (or presence) differ, sorted, and whether hostNetwork, ports or addresses do.
+type variation struct {
+	keys                    []string
+	hostNetwork, ports, ips bool
+}
+
+// vary finds what differs among groups, in one pass over them.
+func vary(groups []*podGroup) *variation {
+	const absent = "\x00" // no label value holds it
+	values := map[string]map[string]bool{}
+	for _, g := range groups {
+		for k := range g.labels {
+			if values[k] == nil {
+				values[k] = map[string]bool{}
+			}
+		}
+	}
+	v := &variation{}
+	first := groups[0].members[0]
+	for _, g := range groups {
+		for k, vals := range values {
+			if val, ok := g.labels[k]; ok {
+				vals[val] = true
+			} else {
+				vals[absent] = true
+			}
+		}
+		m := g.members[0]
+		v.hostNetwork = v.hostNetwork || m.HostNetwork != first.HostNetwork
+		v.ports = v.ports || !slices.Equal(m.Ports, first.Ports)
+		v.ips = v.ips || !slices.Equal(m.IPs, first.IPs)
+	}
+	for k, vals := range values {
+		if len(vals) > 1 {
+			v.keys = append(v.keys, k)
+		}
+	}
+	slices.Sort(v.keys)
+	return v
+}
+
 // apart says what sets the group apart from the other groups of its controller: the
 // labels whose values differ among them (key=value, or !key where the group lacks it),
 // and hostNetwork, ports and addresses when they differ. Every group has a different
 // key, so something differs; the group's first Pod is the last resort.
-func (g *podGroup) apart(siblings []*podGroup) []string {
-	keys := map[string]bool{}
-	for _, s := range siblings {
-		for k := range s.labels {
-			keys[k] = true
-		}
-	}
+func (g *podGroup) apart(v *variation) []string {
 	var out []string
-	for _, k := range slices.Sorted(maps.Keys(keys)) {
-		v, ok := g.labels[k]
-		differs := slices.ContainsFunc(siblings, func(s *podGroup) bool {
-			sv, sok := s.labels[k]
-			return sok != ok || sv != v
-		})
-		switch {
-		case !differs:
-		case ok:
-			out = append(out, k+"="+v)
-		default:
+	for _, k := range v.keys {
+		if val, ok := g.labels[k]; ok {
+			out = append(out, k+"="+val)
+		} else {
 			out = append(out, "!"+k)
 		}
 	}
 	first := g.members[0]
-	if slices.ContainsFunc(siblings, func(s *podGroup) bool { return s.members[0].HostNetwork != first.HostNetwork }) {
+	if v.hostNetwork {
 		out = append(out, fmt.Sprintf("hostNetwork:%t", first.HostNetwork))
 	}
-	if slices.ContainsFunc(siblings, func(s *podGroup) bool { return !slices.Equal(s.members[0].Ports, first.Ports) }) {
+	if v.ports {
 		out = append(out, "ports:"+formatContainerPorts(first.Ports))
 	}
-	if slices.ContainsFunc(siblings, func(s *podGroup) bool { return !slices.Equal(s.members[0].IPs, first.IPs) }) {
-		var ips []string
-		for _, a := range first.IPs {
-			ips = append(ips, a.String())
+	if v.ips {
+		ips := make([]string, len(first.IPs))
+		for i, a := range first.IPs {
+			ips[i] = a.String()
 		}
 		out = append(out, "ips:"+strings.Join(ips, "+"))
 	}

@@ -83,10 +83,14 @@ func Of(obj map[string]any) (pod Pod, ok bool, err error) {
 			return pod, false, fmt.Errorf("%s: pod template: %w", kind, err)
 		}
 		pod.Labels, pod.Spec, pod.Path = tmpl.Labels, &tmpl.Spec, strings.Join(path, ".")+".spec"
-		if refs, ok := meta["ownerReferences"].([]any); ok && len(refs) > 0 {
+		if raw, ok := meta["ownerReferences"].([]any); ok && len(raw) > 0 {
 			// The API server rejects malformed references; reading them leniently keeps
-			// an odd manifest's pod template in the analyses.
-			_ = decodeValue(refs, &pod.OwnerReferences)
+			// an odd manifest's pod template in the analyses. (A variable of its own
+			// keeps pod off the heap.)
+			var refs []metav1.OwnerReference
+			if decodeValue(raw, &refs) == nil {
+				pod.OwnerReferences = refs
+			}
 		}
 		return pod, true, nil
 	}
