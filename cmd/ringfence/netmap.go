@@ -39,9 +39,11 @@ with policies and no workloads is always mapped that way.
 
 Pods that a controller made (kubectl get pods -o yaml) are mapped as their controller:
 left out when the controller is in the input (its pod template stands for them), else
-grouped into one workload named after it, namespace/name[Kind], split (and named by what
-differs, namespace/name{key=value}[Kind]) only where its replicas differ in what the
-policies can see. The legend and the "groups" of the JSON map list the pods.
+grouped into one workload named after it, namespace/name[Kind]. Replicas that differ in
+labels, ports or hostNetwork are kept apart, named by what differs
+(namespace/name{key=value}[Kind]); the labels controllers set on each replica
+(statefulset.kubernetes.io/pod-name, controller-revision-hash, ...) count only when a
+selector reads them. The legend and the "groups" of the JSON map list the pods.
 
 Host-network pods are outside NetworkPolicy by default (--host-network unprotected:
 never isolated, and not selected as peers); --host-network pod applies the policies that

@@ -19,21 +19,21 @@ import (
 //     ReplicaSets), the controller's pod template is the workload and the objects it
 //     made are left out. A Pod of a ReplicaSet that is not in the input is left out too
 //     when the Deployment that the ReplicaSet's name and the Pod's pod-template-hash
-//     label point to is (the Deployment controller names its ReplicaSets so), and a Pod
-//     of a Job that is not in the input when the CronJob its name points to is (name-
-//     minutes since the epoch).
+//     label point to is (the Deployment controller names its ReplicaSets
+//     <deployment>-<pod-template-hash>), and a Pod of a Job that is not in the input
+//     when the CronJob its name points to is (<cronjob>-<minutes since the epoch>).
 //   - When the controller is not in the input (a dump of Pods, `kubectl get pods -o
 //     yaml`), its Pods become one workload named after it, namespace/name[Kind], that
 //     stands for them all (Workload.Pods names them). Replicas can differ, and a
 //     grouping must not change who can reach whom: Pods are grouped only when they have
-//     the same namespace, controller, hostNetwork, container ports, addresses and
-//     labels. The labels controllers set on each replica or revision
+//     the same namespace, controller, hostNetwork, container ports, addresses (when
+//     known; FromObjects reads none) and labels. The labels controllers set on each replica or revision
 //     (statefulset.kubernetes.io/pod-name, apps.kubernetes.io/pod-index,
 //     batch.kubernetes.io/job-completion-index, controller-revision-hash,
 //     pod-template-generation) are set aside unless a selector of a policy (or one
 //     named WithLabelKeys) reads them. A controller whose Pods differ in more is split,
 //     each part named with what sets it apart: namespace/name{key=value}[Kind],
-//     {!key} for a label it lacks, {hostNetwork:true}, {ports:80/TCP+53/UDP}.
+//     {!key} for a label it lacks, {hostNetwork:true}, {ports:53/UDP(dns)+9153/TCP}.
 //     The workload's labels are those all its Pods share.
 //
 // ReplicaSets and Jobs whose controller is not in the input stay workloads of their own,
