@@ -604,3 +604,30 @@ items:
 		}
 	}
 }
+
+// The API's own list shape (GET /api/v1/pods): a PodList whose items name no kind.
+func TestTypedPodList(t *testing.T) {
+	m := mapOf(t, `apiVersion: v1
+kind: PodList
+metadata: {resourceVersion: "8812"}
+items:
+  - metadata:
+      name: fluent-bit-7xk2p
+      namespace: logging
+      labels: {app.kubernetes.io/name: fluent-bit, controller-revision-hash: 6b7f9c5d8, pod-template-generation: "1"}
+      ownerReferences: [{apiVersion: apps/v1, kind: DaemonSet, name: fluent-bit, uid: 1f0c, controller: true, blockOwnerDeletion: true}]
+    spec: {nodeName: node-1, containers: [{name: fluent-bit, ports: [{name: http, containerPort: 2020}]}]}
+    status: {phase: Running, podIP: 10.244.1.7, podIPs: [{ip: 10.244.1.7}]}
+  - metadata:
+      name: fluent-bit-q9d4m
+      namespace: logging
+      labels: {app.kubernetes.io/name: fluent-bit, controller-revision-hash: 6b7f9c5d8, pod-template-generation: "1"}
+      ownerReferences: [{apiVersion: apps/v1, kind: DaemonSet, name: fluent-bit, uid: 1f0c, controller: true, blockOwnerDeletion: true}]
+    spec: {nodeName: node-2, containers: [{name: fluent-bit, ports: [{name: http, containerPort: 2020}]}]}
+    status: {phase: Running, podIP: 10.244.2.9, podIPs: [{ip: 10.244.2.9}]}
+`, netmap.Options{})
+	want := []netmap.Group{{Workload: "logging/fluent-bit[DaemonSet]", Pods: []string{"fluent-bit-7xk2p", "fluent-bit-q9d4m"}}}
+	if diff := cmp.Diff(want, m.Groups); diff != "" || m.Summary.Workloads != 1 || len(m.Errors) > 0 {
+		t.Errorf("groups (-want +got):\n%s\nsummary %+v, errors %v", diff, m.Summary, m.Errors)
+	}
+}
