@@ -53,10 +53,13 @@ type Engine struct {
 	rbacDefaults []map[string]any
 	// profile makes every evaluation time its phases and each rule on its own.
 	profile bool
+	// hostNetwork is how the connectivity model treats host-network pods.
+	hostNetwork netmodel.HostNetwork
 }
 
 type segmentationRule struct {
 	invariants []segment.Invariant
+	labelKeys  []string // the pod label keys the invariants read
 }
 
 type options struct {
@@ -66,6 +69,8 @@ type options struct {
 	workers int
 	runtime string
 	profile bool
+	// hostNetwork is validated in New; "" is the default.
+	hostNetwork netmodel.HostNetwork
 }
 
 // Option configures an Engine.
@@ -95,6 +100,15 @@ func WithWorkers(n int) Option { return func(o *options) { o.workers = n } }
 // is then evaluated a second time on its own, so a profiled run takes about twice as long.
 func WithProfiling() Option { return func(o *options) { o.profile = true } }
 
+// WithHostNetwork sets how the connectivity model (the segmentation invariants of
+// RF-NET-030) treats pods on the host network: netmodel.HostNetworkUnprotected, the
+// default (outside NetworkPolicy: never isolated, never selected as peers), or
+// netmodel.HostNetworkPod (policies apply to them as to any pod). Reports name the
+// choice in Settings. New rejects other values.
+func WithHostNetwork(h netmodel.HostNetwork) Option {
+	return func(o *options) { o.hostNetwork = h }
+}
+
 // New compiles the rules and checks their metadata and the configuration.
 func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	o := options{fsys: policies.FS, workers: runtime.GOMAXPROCS(0)}
@@ -112,7 +126,11 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rule metadata: %w", err)
 	}
-	e := &Engine{compiler: compiler, rules: rules, byID: map[string]catalog.Rule{}, workers: max(o.workers, 1), profile: o.profile}
+	hostNetwork, err := netmodel.ParseHostNetwork(string(o.hostNetwork))
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{compiler: compiler, rules: rules, byID: map[string]catalog.Rule{}, workers: max(o.workers, 1), profile: o.profile, hostNetwork: hostNetwork}
 	for _, r := range rules {
 		e.byID[r.ID] = r
 	}
@@ -178,7 +196,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 			return nil, fmt.Errorf("invalid config: %s: %w", r.ID, err)
 		}
 		if len(invariants) > 0 {
-			e.segmentation = &segmentationRule{invariants: invariants}
+			e.segmentation = &segmentationRule{invariants: invariants, labelKeys: segment.LabelKeys(invariants)}
 		}
 	}
 	cfgData, err := o.cfg.Data()
@@ -398,7 +416,7 @@ func (e *Engine) Evaluate(ctx context.Context, objs []Object) (*Report, error) {
 // evaluate is Evaluate; with release, it drops the objects' decoded data (objs[i].Data)
 // once the inventory and the models are built from it.
 func (e *Engine) evaluate(ctx context.Context, objs []Object, release bool) (*Report, error) {
-	rep := &Report{Findings: []Finding{}, Errors: []InputError{}}
+	rep := &Report{Findings: []Finding{}, Errors: []InputError{}, Settings: &Settings{HostNetwork: e.hostNetwork}}
 	rep.Summary.Objects = len(objs)
 	rep.Summary.Rules = len(e.Rules())
 	timer := newPhaseTimer(e.profile)
@@ -539,7 +557,8 @@ func (e *Engine) modelData(objs []Object) (ast.Object, error) {
 }
 
 func (e *Engine) segmentationResults(objs []Object, raw []map[string]any) map[string][]any {
-	model, _ := netmodel.FromObjects(raw) // invalid objects are other rules' business
+	// Invalid objects are other rules' business.
+	model, _ := netmodel.FromObjects(raw, netmodel.WithHostNetwork(e.hostNetwork), netmodel.WithLabelKeys(e.segmentation.labelKeys...))
 	byKey := map[string][]any{}
 	for _, v := range segment.Check(model, e.segmentation.invariants) {
 		if v.Workload.Object < 0 || v.Workload.Object >= len(objs) {

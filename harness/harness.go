@@ -17,6 +17,7 @@ import (
 	"slices"
 
 	"github.com/ringfence/ringfence/harness/load"
+	"github.com/ringfence/ringfence/harness/netmodel"
 )
 
 // Source locates an object in its input file.
@@ -52,9 +53,19 @@ type Summary struct {
 	Errors   int `json:"errors"`
 }
 
+// Settings are the choices an evaluation was made under that change its outcome beyond
+// the rules and their configuration.
+type Settings struct {
+	// HostNetwork is how the connectivity model treated host-network pods: unprotected
+	// (outside NetworkPolicy) or pod (as any pod); see WithHostNetwork.
+	HostNetwork netmodel.HostNetwork `json:"hostNetwork"`
+}
+
 // Report is the outcome of an evaluation. Its JSON form is ringfence's report format.
 type Report struct {
-	Summary  Summary      `json:"summary"`
+	Summary Summary `json:"summary"`
+	// Settings are set by Engine evaluations; a report built otherwise may have none.
+	Settings *Settings    `json:"settings,omitempty"`
 	Findings []Finding    `json:"findings"`
 	Errors   []InputError `json:"errors"`
 	// Warnings say what an evaluation could not see, such as the kinds a live audit was

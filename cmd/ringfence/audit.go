@@ -43,7 +43,10 @@ cluster-scoped objects are still read for the cross-object rules.
 A kind the user may not list, one that disappears, or one the API server keeps failing
 on (after retries with back-off) becomes a warning naming the kind, and the audit goes
 on; the report lists what was not seen. Objects a controller owns (the ReplicaSets of a
-Deployment, their Pods) are skipped, as their owner is checked, unless --include-owned.
+Deployment, their Pods) are skipped, as their owner is checked, unless --include-owned;
+the connectivity model folds them into their owner either way. --host-network says how
+that model treats host-network pods (unprotected, the default, or pod), and the JSON
+report names the choice under "settings".
 
 Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage
 error or an API server that cannot be reached.`,

@@ -97,6 +97,9 @@ type jsonReport struct {
 	Summary struct {
 		Objects, Rules, Findings, Errors int
 	} `json:"summary"`
+	Settings struct {
+		HostNetwork string `json:"hostNetwork"`
+	} `json:"settings"`
 	Findings []struct {
 		Rule     string `json:"rule"`
 		Severity string `json:"severity"`

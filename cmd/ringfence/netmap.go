@@ -13,9 +13,10 @@ import (
 
 func newNetmapCommand(stdin io.Reader) *cobra.Command {
 	var (
-		output    string
-		namespace string
-		infer     bool
+		output      string
+		namespace   string
+		infer       bool
+		hostNetwork string
 	)
 	cmd := &cobra.Command{
 		Use:   "netmap [PATH...|-]",
@@ -34,9 +35,20 @@ The map judges the scanned set only. For policies without their workloads (a pol
 repository, a recipe), --infer adds the pods the selectors describe: a group per
 matchLabels podSelector, in the namespaces its namespaceSelector names, and in each policy
 namespace and one other namespace a group of other pods that no selector names; a set
-with policies and no workloads is always mapped that way. Host-network pods are outside NetworkPolicy (never
-isolated, and not selected as peers); a pod's traffic to itself and to the other pods of
-its own workload is not listed.
+with policies and no workloads is always mapped that way.
+
+Pods that a controller made (kubectl get pods -o yaml) are mapped as their controller:
+left out when the controller is in the input (its pod template stands for them), else
+grouped into one workload named after it, namespace/name[Kind]. Replicas that differ in
+labels, ports or hostNetwork are kept apart, named by what differs
+(namespace/name{key=value}[Kind]); the labels controllers set on each replica
+(statefulset.kubernetes.io/pod-name, controller-revision-hash, ...) count only when a
+selector reads them. The legend and the "groups" of the JSON map list the pods.
+
+Host-network pods are outside NetworkPolicy by default (--host-network unprotected:
+never isolated, and not selected as peers); --host-network pod applies the policies that
+select them as to any pod, as most network plugins do. A pod's traffic to itself and to
+the other pods of its own workload is not listed.
 
 Exit codes: 0 the map was printed, 2 usage error or input that could not be read
 (reported after everything readable was mapped).`,
@@ -47,10 +59,14 @@ Exit codes: 0 the map was printed, 2 usage error or input that could not be read
 			if !slices.Contains(netmap.Formats, output) {
 				return fmt.Errorf("--output %q: want one of %s", output, strings.Join(netmap.Formats, ", "))
 			}
+			h, err := parseHostNetwork(hostNetwork)
+			if err != nil {
+				return err
+			}
 			if len(args) == 0 {
 				args = []string{"."}
 			}
-			m, err := netmap.FromFiles(cmd.Context(), args, stdin, netmap.Options{Namespace: namespace, Infer: infer})
+			m, err := netmap.FromFiles(cmd.Context(), args, stdin, netmap.Options{Namespace: namespace, Infer: infer, HostNetwork: h})
 			if err != nil {
 				return err
 			}
@@ -71,6 +87,7 @@ Exit codes: 0 the map was printed, 2 usage error or input that could not be read
 	f := cmd.Flags()
 	f.StringVarP(&output, "output", "o", "text", "output format: "+strings.Join(netmap.Formats, ", "))
 	f.StringVarP(&namespace, "namespace", "n", "", "only connections with an end in this namespace")
+	registerHostNetwork(f, &hostNetwork)
 	f.BoolVar(&infer, "infer", false, "add the pods the policies' selectors describe (always done when the input has policies and no workloads)")
 	return cmd
 }

@@ -158,3 +158,111 @@ subjects: [{kind: ServiceAccount, name: debugger}]
 		t.Errorf("bad input: exit %d, stdout %q", r.code, r.stdout)
 	}
 }
+
+// TestHostNetworkFlag checks --host-network on every command that uses the connectivity
+// model: the choice changes the answer for a host-network pod that a default deny
+// selects, the JSON output names it, and anything else is a usage error.
+func TestHostNetworkFlag(t *testing.T) {
+	const manifests = `apiVersion: v1
+kind: Pod
+metadata: {name: agent, namespace: a, labels: {app: agent}}
+spec:
+  hostNetwork: true
+  containers: [{name: c}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: b}
+spec:
+  containers: [{name: c}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: a}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+`
+	dir := writeFiles(t, map[string]string{
+		"cluster.yaml":   manifests,
+		"ringfence.yaml": "parameters:\n  RF-NET-030:\n    invariants:\n      - {name: agents-from-b, from: {namespaces: [b]}, to: {podSelector: {matchLabels: {app: agent}}}}\n",
+	})
+	cluster, cfg := filepath.Join(dir, "cluster.yaml"), filepath.Join(dir, "ringfence.yaml")
+	tests := []struct {
+		args      []string
+		want      string
+		reachable bool
+	}{
+		{nil, "unprotected", true},
+		{[]string{"--host-network", "unprotected"}, "unprotected", true},
+		{[]string{"--host-network=pod"}, "pod", false},
+	}
+	for _, tt := range tests {
+		r := ringfence(t, "", append([]string{"netmap", cluster, "-o", "json"}, tt.args...)...)
+		var m struct {
+			Settings    struct{ HostNetwork string }
+			Connections []struct{ Source, Destination string }
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &m); err != nil || r.code != 0 {
+			t.Fatalf("netmap %v: exit %d, %v\n%s%s", tt.args, r.code, err, r.stdout, r.stderr)
+		}
+		reachable := false
+		for _, c := range m.Connections {
+			reachable = reachable || (c.Source == "b/client[Pod]" && c.Destination == "a/agent[Pod]")
+		}
+		if m.Settings.HostNetwork != tt.want || reachable != tt.reachable {
+			t.Errorf("netmap %v: settings say %q, client -> agent %v; want %q, %v", tt.args, m.Settings.HostNetwork, reachable, tt.want, tt.reachable)
+		}
+
+		r = ringfence(t, "", append([]string{"test", cluster, "-o", "json", "--rule", "RF-NET-030", "--config", cfg, "--fail-on", "none"}, tt.args...)...)
+		if r.code != 0 {
+			t.Fatalf("test %v: exit %d\n%s", tt.args, r.code, r.stderr)
+		}
+		rep := decodeReport(t, r.stdout)
+		if rep.Settings.HostNetwork != tt.want || (rep.Summary.Findings == 1) != tt.reachable {
+			t.Errorf("test %v: settings say %q, %d findings; want %q and a finding %v", tt.args, rep.Settings.HostNetwork, rep.Summary.Findings, tt.want, tt.reachable)
+		}
+	}
+	// Usage errors come before anything is read or any cluster is asked.
+	for _, cmd := range [][]string{{"netmap", cluster}, {"test", cluster}, {"audit", "--kubeconfig", filepath.Join(dir, "missing")}} {
+		for _, bad := range []string{"node", "Pod", ""} {
+			r := ringfence(t, "", append(cmd, "--host-network", bad)...)
+			if want := `--host-network "` + bad + `": want one of unprotected, pod`; r.code != 2 || !strings.Contains(r.stderr, want) {
+				t.Errorf("%s --host-network %q: exit %d, stderr %q; want 2 and %q", cmd[0], bad, r.code, r.stderr, want)
+			}
+		}
+	}
+}
+
+// TestNetmapPodDump maps pods dumped from a cluster: the map lists their controllers.
+func TestNetmapPodDump(t *testing.T) {
+	r := ringfence(t, "", "netmap", "../../harness/netmap/testdata/poddump", "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var m struct {
+		Summary map[string]any
+		Groups  []struct {
+			Workload string
+			Pods     []string
+		}
+		Connections []struct{ Source, Destination string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Summary["workloads"] != 9.0 || m.Summary["groupedPods"] != 17.0 || len(m.Groups) != 7 {
+		t.Errorf("summary %v, %d groups", m.Summary, len(m.Groups))
+	}
+	for _, c := range m.Connections {
+		for _, end := range []string{c.Source, c.Destination} {
+			if strings.Contains(end, "kube-proxy-") || strings.Contains(end, "db-0") {
+				t.Errorf("a replica is mapped: %s -> %s", c.Source, c.Destination)
+			}
+		}
+	}
+	r = ringfence(t, "", "netmap", "../../harness/netmap/testdata/poddump")
+	if !strings.Contains(r.stdout, "kube-system/kube-proxy[DaemonSet]  4 pods: kube-proxy-2x9sd, kube-proxy-4kq8n, kube-proxy-9zz1w, kube-proxy-tq7mb") {
+		t.Errorf("text:\n%s", r.stdout)
+	}
+}

@@ -8,10 +8,12 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/ringfence/ringfence/harness"
 	"github.com/ringfence/ringfence/harness/catalog"
 	"github.com/ringfence/ringfence/harness/config"
+	"github.com/ringfence/ringfence/harness/netmodel"
 	"github.com/ringfence/ringfence/harness/report"
 )
 
@@ -24,7 +26,9 @@ func newTestCommand(stdin io.Reader) *cobra.Command {
 
 PATH is a file, a directory (read recursively: .yaml, .yml, .json) or - for standard
 input; the default is the current directory. Every readable document is evaluated, even
-when others cannot be read.
+when others cannot be read. --host-network says how the connectivity model (the
+segmentation invariants of RF-NET-030) treats host-network pods: unprotected, the
+default, or pod; the JSON report names the choice under "settings".
 
 Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage error
 or input that could not be read (reported after everything readable was evaluated).`,
@@ -64,13 +68,14 @@ or input that could not be read (reported after everything readable was evaluate
 
 // evalFlags are the flags of the commands that evaluate the rules (test, audit).
 type evalFlags struct {
-	output     string
-	failOn     string
-	rules      []string
-	configFile string
-	disable    []string
-	podSec     string
-	profile    bool
+	output      string
+	failOn      string
+	rules       []string
+	configFile  string
+	disable     []string
+	podSec      string
+	profile     bool
+	hostNetwork string
 }
 
 func (ef *evalFlags) register(cmd *cobra.Command) {
@@ -81,6 +86,7 @@ func (ef *evalFlags) register(cmd *cobra.Command) {
 	f.StringVar(&ef.configFile, "config", "", "configuration file with exemptions and rule parameters")
 	f.StringSliceVar(&ef.disable, "disable", nil, "switch these rule ids off, such as cross-object rules on part of a cluster (repeatable, or comma-separated)")
 	f.BoolVar(&ef.profile, "profile", false, "print what the evaluation cost on stderr: each phase, and each rule's time per object and in total, costliest first (each rule is timed again on its own)")
+	registerHostNetwork(f, &ef.hostNetwork)
 	f.StringVar(&ef.podSec, "pod-security", "", "hold pods to this Pod Security Standards LEVEL[:VERSION], as the namespace labels spell them (restricted:latest unless the config's podSecurity says otherwise)")
 }
 
@@ -93,7 +99,11 @@ func (ef *evalFlags) engine(cmd *cobra.Command, extra ...harness.Option) (report
 	if ef.failOn != "none" && !slices.Contains(catalog.Severities, ef.failOn) {
 		return nil, nil, fmt.Errorf("--fail-on %q: want one of %s, none", ef.failOn, strings.Join(catalog.Severities, ", "))
 	}
-	opts := []harness.Option{harness.WithRules(ef.rules...)}
+	hostNetwork, err := parseHostNetwork(ef.hostNetwork)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := []harness.Option{harness.WithRules(ef.rules...), harness.WithHostNetwork(hostNetwork)}
 	var cfg config.Config
 	if ef.configFile != "" {
 		if cfg, err = config.Load(ef.configFile); err != nil {
@@ -118,6 +128,21 @@ func (ef *evalFlags) engine(cmd *cobra.Command, extra ...harness.Option) (report
 		return nil, nil, err
 	}
 	return format, eng, nil
+}
+
+// registerHostNetwork adds --host-network, for the commands that use the connectivity
+// model.
+func registerHostNetwork(f *pflag.FlagSet, into *string) {
+	f.StringVar(into, "host-network", string(netmodel.HostNetworkUnprotected),
+		"how the connectivity model treats host-network pods: unprotected (outside NetworkPolicy: never isolated, never selected as peers) or pod (policies apply to them as to any pod, as most network plugins do)")
+}
+
+func parseHostNetwork(value string) (netmodel.HostNetwork, error) {
+	h, err := netmodel.ParseHostNetwork(value)
+	if err != nil || value == "" {
+		return "", fmt.Errorf("--host-network %q: want one of unprotected, pod", value)
+	}
+	return h, nil
 }
 
 // writeProfile prints the report's profile on stderr when --profile asked for it.

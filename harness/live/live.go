@@ -28,6 +28,7 @@ import (
 	"k8s.io/client-go/tools/pager"
 
 	"github.com/ringfence/ringfence/harness"
+	"github.com/ringfence/ringfence/harness/workload"
 )
 
 // Options tune a collection.
@@ -400,30 +401,14 @@ func dedupe(gvks []schema.GroupVersionKind) []schema.GroupVersionKind {
 	return slices.Compact(out)
 }
 
-// workloadOwners are the kinds whose controllers create the pods (or the pod-making
-// objects) of a workload from its template.
-var workloadOwners = map[string]bool{
-	"Deployment": true, "ReplicaSet": true, "StatefulSet": true, "DaemonSet": true,
-	"Job": true, "CronJob": true, "ReplicationController": true,
-}
-
 // OwnedByController reports whether u is a Pod, ReplicaSet or Job that a workload's
 // controller made from the owner's template (the ReplicaSets of a Deployment, their Pods,
-// the Jobs of a CronJob): checking the owner covers it, and checking both would report
-// every problem twice. Objects that other controllers own (operators' Services, say) are
-// not skipped.
+// the Jobs of a CronJob; see workload.MadeByController): checking the owner covers it,
+// and checking both would report every problem twice. Objects that other controllers own
+// (operators' Services, say) are not skipped.
 func OwnedByController(u *unstructured.Unstructured) bool {
-	switch u.GetKind() {
-	case "Pod", "ReplicaSet", "Job":
-	default:
-		return false
-	}
-	for _, r := range u.GetOwnerReferences() {
-		if r.Controller != nil && *r.Controller && workloadOwners[r.Kind] {
-			return true
-		}
-	}
-	return false
+	_, ok := workload.MadeByController(u.GetKind(), u.GetOwnerReferences())
+	return ok
 }
 
 // AuditOptions tune an audit.

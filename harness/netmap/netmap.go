@@ -19,9 +19,28 @@ import (
 // Map is the reachability map of a scanned set.
 type Map struct {
 	Summary     Summary      `json:"summary"`
+	Settings    Settings     `json:"settings"`
 	Connections []Connection `json:"connections"`
 	Exposed     []string     `json:"exposed"`
-	Errors      []load.Error `json:"errors"`
+	// Groups are the workloads that stand for Pods grouped under their controller,
+	// which the input does not hold (see netmodel.FromObjects), sorted.
+	Groups []Group      `json:"groups,omitempty"`
+	Errors []load.Error `json:"errors"`
+}
+
+// Settings are the choices the map was computed under.
+type Settings struct {
+	// HostNetwork is how host-network pods were treated: unprotected (outside
+	// NetworkPolicy) or pod (as any pod); see netmodel.HostNetwork.
+	HostNetwork netmodel.HostNetwork `json:"hostNetwork"`
+}
+
+// Group is a workload that stands for Pods of a controller the input does not hold:
+// namespace/name[Kind] (namespace/name{what differs}[Kind] when its Pods split), and
+// the Pods' names.
+type Group struct {
+	Workload string   `json:"workload"`
+	Pods     []string `json:"pods"`
 }
 
 // Summary counts what the map holds.
@@ -37,6 +56,14 @@ type Summary struct {
 	// Inferred is true when the workloads were inferred from the policies' selectors
 	// (Options.Infer, or a set with policies and no workloads).
 	Inferred bool `json:"inferred,omitempty"`
+	// GroupedPods counts the Pods that Groups stand for; OwnedLeftOut the Pods,
+	// ReplicaSets and Jobs left out because their controller is in the input (its pod
+	// template stands for them).
+	GroupedPods  int `json:"groupedPods,omitempty"`
+	OwnedLeftOut int `json:"ownedLeftOut,omitempty"`
+	// HostNetworkWorkloads counts the workloads that run on the host network, whose
+	// treatment Settings.HostNetwork says.
+	HostNetworkWorkloads int `json:"hostNetworkWorkloads,omitempty"`
 }
 
 // Connection is one allowed connection. Source and Destination are workloads
@@ -61,11 +88,18 @@ type Options struct {
 	// Infer adds the pods the policies describe (netmodel.Infer), as groups of kind
 	// Inferred. A set with NetworkPolicies and no workloads is always mapped this way.
 	Infer bool
+	// HostNetwork is how host-network pods are treated; "" is
+	// netmodel.HostNetworkUnprotected.
+	HostNetwork netmodel.HostNetwork
 }
 
 // FromFiles reads manifests (files, directories, "-" for stdin) and maps them. Input
 // that cannot be read or decoded is reported in Errors; everything else is mapped.
 func FromFiles(ctx context.Context, paths []string, stdin io.Reader, opts Options) (*Map, error) {
+	hostNetwork, err := netmodel.ParseHostNetwork(string(opts.HostNetwork))
+	if err != nil {
+		return nil, err
+	}
 	res := load.Paths(ctx, paths, stdin)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -74,10 +108,10 @@ func FromFiles(ctx context.Context, paths []string, stdin io.Reader, opts Option
 	for i, d := range res.Documents {
 		objs[i] = d.Object
 	}
-	model, errs := netmodel.FromObjects(objs)
+	model, errs := netmodel.FromObjects(objs, netmodel.WithHostNetwork(hostNetwork))
 	inferred := opts.Infer || (len(model.Workloads()) == 0 && model.PolicyCount("")+model.AdminPolicyCount() > 0)
 	if inferred {
-		model, errs = netmodel.FromObjectsInferring(objs)
+		model, errs = netmodel.FromObjectsInferring(objs, netmodel.WithHostNetwork(hostNetwork))
 	}
 	m := Build(model, opts)
 	m.Summary.Inferred = inferred
@@ -93,16 +127,24 @@ func FromFiles(ctx context.Context, paths []string, stdin io.Reader, opts Option
 	return m, nil
 }
 
-// Build maps a model.
+// Build maps a model. The model's own settings (netmodel.Model.HostNetwork) hold; the
+// options only filter.
 func Build(model *netmodel.Model, opts Options) *Map {
 	m := &Map{Connections: []Connection{}, Exposed: []string{}, Errors: []load.Error{}}
+	m.Settings.HostNetwork = model.HostNetwork()
 	for _, w := range model.Workloads() {
-		if opts.Namespace == "" || w.Namespace == opts.Namespace {
-			m.Summary.Workloads++
+		if opts.Namespace != "" && w.Namespace != opts.Namespace {
+			continue
+		}
+		m.Summary.Workloads++
+		if w.HostNetwork {
+			m.Summary.HostNetworkWorkloads++
 		}
 	}
+	m.Summary.OwnedLeftOut = model.OwnedLeftOut()
 	m.Summary.Policies = model.PolicyCount(opts.Namespace)
 	m.Summary.AdminPolicies = model.AdminPolicyCount()
+	grouped := map[*netmodel.Workload]bool{}
 	for _, c := range model.Connections(opts.Namespace) {
 		conn := Connection{
 			Source: c.Source.String(), Destination: c.Destination.String(), Ports: c.Ports,
@@ -117,7 +159,20 @@ func Build(model *netmodel.Model, opts Options) *Map {
 			m.Exposed = append(m.Exposed, conn.Destination)
 		}
 		m.Connections = append(m.Connections, conn)
+		for _, end := range []*netmodel.Workload{c.Source.Workload, c.Destination.Workload} {
+			if end != nil && end.Pods != nil {
+				grouped[end] = true
+			}
+		}
 	}
+	// The groups of the namespace, and those of other namespaces the connections reach.
+	for _, w := range model.Workloads() {
+		if w.Pods != nil && (grouped[w] || opts.Namespace == "" || w.Namespace == opts.Namespace) {
+			m.Groups = append(m.Groups, Group{Workload: w.ID(), Pods: w.Pods})
+			m.Summary.GroupedPods += len(w.Pods)
+		}
+	}
+	slices.SortFunc(m.Groups, func(a, b Group) int { return cmp.Compare(a.Workload, b.Workload) })
 	slices.Sort(m.Exposed)
 	m.Summary.Connections = len(m.Connections)
 	m.Summary.Exposed = len(m.Exposed)

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ringfence/ringfence/harness/netmap"
+	"github.com/ringfence/ringfence/harness/netmodel"
 )
 
 // shop is a small cluster: a default deny in shop, a web tier open to the ingress
@@ -375,5 +376,258 @@ spec:
 	}
 	if !strings.Contains(b.String(), "0 NetworkPolicies, 2 admin policies:") {
 		t.Errorf("text summary does not count the admin policies:\n%s", b.String())
+	}
+}
+
+// TestPodDump maps pods dumped from a cluster (kubectl get pods -A -o yaml: a List of
+// Pods whose controllers are not in it) with the shop's policies: the map lists the
+// controllers, not their replicas.
+func TestPodDump(t *testing.T) {
+	m, err := netmap.FromFiles(context.Background(), []string{"testdata/poddump"}, nil, netmap.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Errors) > 0 {
+		t.Fatalf("errors: %v", m.Errors)
+	}
+	want := []netmap.Group{
+		{Workload: "kube-system/coredns-7db6d8ff4d[ReplicaSet]", Pods: []string{"coredns-7db6d8ff4d-hx2kq", "coredns-7db6d8ff4d-w8n5v"}},
+		// four nodes, one of them still on the previous revision
+		{Workload: "kube-system/kube-proxy[DaemonSet]", Pods: []string{"kube-proxy-2x9sd", "kube-proxy-4kq8n", "kube-proxy-9zz1w", "kube-proxy-tq7mb"}},
+		{Workload: "monitoring/node-exporter[DaemonSet]", Pods: []string{"node-exporter-5mz7c", "node-exporter-b8r2x", "node-exporter-kk4fq", "node-exporter-x2d9p"}},
+		{Workload: "shop/db[StatefulSet]", Pods: []string{"db-0", "db-1", "db-2"}},
+		{Workload: "shop/report-28934520[Job]", Pods: []string{"report-28934520-6hx2w"}},
+		// a rollout: the Deployment's two ReplicaSets
+		{Workload: "shop/web-58d4c6f9b7[ReplicaSet]", Pods: []string{"web-58d4c6f9b7-zp4xk"}},
+		{Workload: "shop/web-6c8f9d7b54[ReplicaSet]", Pods: []string{"web-6c8f9d7b54-jq2m7", "web-6c8f9d7b54-r5t8w"}},
+	}
+	if diff := cmp.Diff(want, m.Groups); diff != "" {
+		t.Errorf("groups (-want +got):\n%s", diff)
+	}
+	// 19 pods: the 17 above, the mirror pod of a static pod (owned by its Node) and a
+	// pod started by hand.
+	if s := m.Summary; s.Workloads != 9 || s.GroupedPods != 17 || s.HostNetworkWorkloads != 2 || s.OwnedLeftOut != 0 {
+		t.Errorf("summary %+v, want 9 workloads, 17 grouped pods, 2 on the host network", s)
+	}
+	ends := map[string]bool{}
+	for _, c := range m.Connections {
+		ends[c.Source], ends[c.Destination] = true, true
+	}
+	for _, replica := range []string{"shop/db-0[Pod]", "kube-system/kube-proxy-2x9sd[Pod]", "shop/web-6c8f9d7b54-jq2m7[Pod]"} {
+		if ends[replica] {
+			t.Errorf("the map lists the replica %s", replica)
+		}
+	}
+	for _, e := range []edge{
+		{"shop/web-6c8f9d7b54[ReplicaSet]", "shop/db[StatefulSet]", "TCP 5432", "shop/web | shop/db"},
+		{"shop/web-58d4c6f9b7[ReplicaSet]", "kube-system/coredns-7db6d8ff4d[ReplicaSet]", "TCP 53; UDP 53", "shop/web | "},
+	} {
+		if !slices.Contains(edges(m), e) {
+			t.Errorf("no %+v", e)
+		}
+	}
+	var b strings.Builder
+	if err := netmap.Write(&b, m, "text"); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{
+		"Pods whose controller is not in the input are grouped under it as one workload, namespace/name[Kind] (17 pods as 7 workloads, listed below).",
+		"2 workloads run on the host network, taken to be outside NetworkPolicy (host network: unprotected)",
+		"Pods grouped under their controller, which the input does not hold:\n  kube-system/coredns-7db6d8ff4d[ReplicaSet]  2 pods: coredns-7db6d8ff4d-hx2kq, coredns-7db6d8ff4d-w8n5v\n",
+	} {
+		if !strings.Contains(b.String(), s) {
+			t.Errorf("text lacks %q:\n%s", s, b.String())
+		}
+	}
+
+	// With the DaemonSet in the input, its template stands for its pods.
+	const ds = `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: node-exporter, namespace: monitoring}
+spec:
+  selector: {matchLabels: {app.kubernetes.io/name: node-exporter}}
+  template:
+    metadata: {labels: {app.kubernetes.io/name: node-exporter}}
+    spec: {containers: [{name: node-exporter, ports: [{name: metrics, containerPort: 9100}]}]}
+`
+	m, err = netmap.FromFiles(context.Background(), []string{"testdata/poddump", "-"}, strings.NewReader(ds), netmap.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := m.Summary; s.Workloads != 9 || s.GroupedPods != 13 || s.OwnedLeftOut != 4 || slices.ContainsFunc(m.Groups, func(g netmap.Group) bool { return strings.HasPrefix(g.Workload, "monitoring/") }) {
+		t.Errorf("with the DaemonSet: summary %+v, groups %v", s, m.Groups)
+	}
+	b.Reset()
+	if err := netmap.Write(&b, m, "text"); err != nil {
+		t.Fatal(err)
+	}
+	if s := "4 Pods, ReplicaSets or Jobs made by a controller in the input left out: the controller's pod template stands for them."; !strings.Contains(b.String(), s) {
+		t.Errorf("text lacks %q:\n%s", s, b.String())
+	}
+}
+
+// TestHostNetworkChoice maps a host-network pod that a default deny selects, under each
+// choice: unprotected (the default) leaves it open, pod applies the policy.
+func TestHostNetworkChoice(t *testing.T) {
+	const manifests = `apiVersion: v1
+kind: Pod
+metadata: {name: agent, namespace: a, labels: {app: agent}}
+spec:
+  hostNetwork: true
+  containers: [{name: c, ports: [{containerPort: 9100}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: b}
+spec:
+  containers: [{name: c}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: a}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+`
+	tests := []struct {
+		choice    netmodel.HostNetwork
+		reachable bool
+		exposed   []string
+		legend    string
+	}{
+		{"", true, []string{"a/agent[Pod]", "b/client[Pod]"}, "1 workload runs on the host network, taken to be outside NetworkPolicy (host network: unprotected): never isolated, and not selected as peers."},
+		{netmodel.HostNetworkUnprotected, true, []string{"a/agent[Pod]", "b/client[Pod]"}, "(host network: unprotected)"},
+		{netmodel.HostNetworkPod, false, []string{"b/client[Pod]"}, "1 workload runs on the host network, treated as any pod (host network: pod): the policies that select them apply."},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.choice), func(t *testing.T) {
+			m := mapOf(t, manifests, netmap.Options{HostNetwork: tt.choice})
+			reachable := false
+			for _, c := range m.Connections {
+				if c.Source == "b/client[Pod]" && c.Destination == "a/agent[Pod]" {
+					reachable = true
+				}
+			}
+			if reachable != tt.reachable {
+				t.Errorf("client -> agent listed %v, want %v: %v", reachable, tt.reachable, edges(m))
+			}
+			if diff := cmp.Diff(tt.exposed, m.Exposed); diff != "" {
+				t.Errorf("exposed (-want +got):\n%s", diff)
+			}
+			want := tt.choice
+			if want == "" {
+				want = netmodel.HostNetworkUnprotected
+			}
+			if m.Settings.HostNetwork != want {
+				t.Errorf("settings say %q, want %q", m.Settings.HostNetwork, want)
+			}
+			var b strings.Builder
+			if err := netmap.Write(&b, m, "json"); err != nil {
+				t.Fatal(err)
+			}
+			if s := `"settings": {` + "\n" + `    "hostNetwork": "` + string(want) + `"`; !strings.Contains(b.String(), s) {
+				t.Errorf("JSON lacks %q:\n%s", s, b.String())
+			}
+			b.Reset()
+			if err := netmap.Write(&b, m, "text"); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), tt.legend) {
+				t.Errorf("text lacks %q:\n%s", tt.legend, b.String())
+			}
+		})
+	}
+	if _, err := netmap.FromFiles(context.Background(), []string{"-"}, strings.NewReader(manifests), netmap.Options{HostNetwork: "node"}); err == nil || !strings.Contains(err.Error(), `"node": want one of unprotected, pod`) {
+		t.Errorf("unknown choice: %v", err)
+	}
+}
+
+// TestGroupedFormats checks that every format says what a grouped workload stands for.
+func TestGroupedFormats(t *testing.T) {
+	m, err := netmap.FromFiles(context.Background(), []string{"testdata/poddump"}, nil, netmap.Options{Namespace: "shop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wants := map[string][]string{
+		"dot":     {`[label="web-6c8f9d7b54[ReplicaSet] (2 pods)"];`, `[label="coredns-7db6d8ff4d[ReplicaSet] (2 pods)"];`, `label="namespace/name[Kind] (N pods): Pods grouped under their controller, which the input does not hold";` + "\n  labelloc=b;\n}\n"},
+		"mermaid": {"---\ntitle: \"namespace/name[Kind] (N pods): Pods grouped under their controller, which the input does not hold\"\n---\nflowchart LR\n", `["db#91;StatefulSet#93; (3 pods)"]`},
+		"json":    {`"groups": [`, `"workload": "shop/db[StatefulSet]",`},
+		"text":    {"(17 pods as 7 workloads, listed below)", "  shop/db[StatefulSet]  3 pods: db-0, db-1, db-2\n"},
+	}
+	for format, want := range wants {
+		var b strings.Builder
+		if err := netmap.Write(&b, m, format); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range want {
+			if !strings.Contains(b.String(), s) {
+				t.Errorf("%s lacks %q:\n%s", format, s, b.String())
+			}
+		}
+	}
+	// Groups of a controller whose pods differ are named by what differs, and the text
+	// says so.
+	m = mapOf(t, `apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: Pod
+    metadata:
+      name: db-0
+      namespace: shop
+      labels: {app: db, statefulset.kubernetes.io/pod-name: db-0}
+      ownerReferences: [{apiVersion: apps/v1, kind: StatefulSet, name: db, uid: u, controller: true}]
+    spec: {containers: [{name: c}]}
+  - apiVersion: v1
+    kind: Pod
+    metadata:
+      name: db-1
+      namespace: shop
+      labels: {app: db, statefulset.kubernetes.io/pod-name: db-1}
+      ownerReferences: [{apiVersion: apps/v1, kind: StatefulSet, name: db, uid: u, controller: true}]
+    spec: {containers: [{name: c}]}
+  - apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata: {name: primary, namespace: shop}
+    spec:
+      podSelector: {matchLabels: {statefulset.kubernetes.io/pod-name: db-0}}
+      ingress: [{ports: [{port: 5432}]}]
+`, netmap.Options{})
+	var b strings.Builder
+	if err := netmap.Write(&b, m, "text"); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"A controller whose Pods differ in labels, ports or hostNetwork is split, each part named by what sets it apart: namespace/name{key=value}[Kind].",
+		"  shop/db{statefulset.kubernetes.io/pod-name=db-0}[StatefulSet]  1 pod: db-0\n"} {
+		if !strings.Contains(b.String(), s) {
+			t.Errorf("text lacks %q:\n%s", s, b.String())
+		}
+	}
+}
+
+// The API's own list shape (GET /api/v1/pods): a PodList whose items name no kind.
+func TestTypedPodList(t *testing.T) {
+	m := mapOf(t, `apiVersion: v1
+kind: PodList
+metadata: {resourceVersion: "8812"}
+items:
+  - metadata:
+      name: fluent-bit-7xk2p
+      namespace: logging
+      labels: {app.kubernetes.io/name: fluent-bit, controller-revision-hash: 6b7f9c5d8, pod-template-generation: "1"}
+      ownerReferences: [{apiVersion: apps/v1, kind: DaemonSet, name: fluent-bit, uid: 1f0c, controller: true, blockOwnerDeletion: true}]
+    spec: {nodeName: node-1, containers: [{name: fluent-bit, ports: [{name: http, containerPort: 2020}]}]}
+    status: {phase: Running, podIP: 10.244.1.7, podIPs: [{ip: 10.244.1.7}]}
+  - metadata:
+      name: fluent-bit-q9d4m
+      namespace: logging
+      labels: {app.kubernetes.io/name: fluent-bit, controller-revision-hash: 6b7f9c5d8, pod-template-generation: "1"}
+      ownerReferences: [{apiVersion: apps/v1, kind: DaemonSet, name: fluent-bit, uid: 1f0c, controller: true, blockOwnerDeletion: true}]
+    spec: {nodeName: node-2, containers: [{name: fluent-bit, ports: [{name: http, containerPort: 2020}]}]}
+    status: {phase: Running, podIP: 10.244.2.9, podIPs: [{ip: 10.244.2.9}]}
+`, netmap.Options{})
+	want := []netmap.Group{{Workload: "logging/fluent-bit[DaemonSet]", Pods: []string{"fluent-bit-7xk2p", "fluent-bit-q9d4m"}}}
+	if diff := cmp.Diff(want, m.Groups); diff != "" || m.Summary.Workloads != 1 || len(m.Errors) > 0 {
+		t.Errorf("groups (-want +got):\n%s\nsummary %+v, errors %v", diff, m.Summary, m.Errors)
 	}
 }

@@ -37,6 +37,9 @@ func writeText(w io.Writer, m *Map) error {
 	if s.Inferred {
 		b.WriteString("Workloads of kind Inferred are the pods the policies' selectors describe: {labels} groups, and other-pods for pods no selector names.\n")
 	}
+	for _, line := range legend(m) {
+		b.WriteString(line + "\n")
+	}
 	if len(m.Exposed) > 0 {
 		b.WriteString("\nExposed to everything (any pod in any namespace and any outside address may connect):\n")
 		for _, e := range m.Exposed {
@@ -63,6 +66,12 @@ func writeText(w io.Writer, m *Map) error {
 			fmt.Fprintf(&b, "    <- %s  %s  [%s]\n", c.Source, FormatPorts(c.Ports), via(c))
 		}
 	}
+	if len(m.Groups) > 0 {
+		b.WriteString("\nPods grouped under their controller, which the input does not hold:\n")
+		for _, g := range m.Groups {
+			fmt.Fprintf(&b, "  %s  %s\n", g.Workload, podList(g.Pods))
+		}
+	}
 	if len(m.Errors) > 0 {
 		b.WriteString("\nErrors:\n")
 		for _, e := range m.Errors {
@@ -71,6 +80,71 @@ func writeText(w io.Writer, m *Map) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// legend explains, a sentence a line, how the map's workloads came from the input: Pods
+// grouped under their controller or left out for it, and host-network pods.
+func legend(m *Map) []string {
+	var out []string
+	s := m.Summary
+	if s.GroupedPods > 0 {
+		line := fmt.Sprintf("Pods whose controller is not in the input are grouped under it as one workload, namespace/name[Kind] (%s as %s, listed below).",
+			plural(s.GroupedPods, "pod"), plural(len(m.Groups), "workload"))
+		if slices.ContainsFunc(m.Groups, func(g Group) bool { return strings.Contains(g.Workload, "}[") }) {
+			line += " A controller whose Pods differ in labels, ports or hostNetwork is split, each part named by what sets it apart: namespace/name{key=value}[Kind]."
+		}
+		out = append(out, line)
+	}
+	if s.OwnedLeftOut > 0 {
+		out = append(out, fmt.Sprintf("%s made by a controller in the input left out: the controller's pod template stands for them.",
+			plural(s.OwnedLeftOut, "Pod, ReplicaSet or Job")))
+	}
+	if n := s.HostNetworkWorkloads; n > 0 {
+		runs := plural(n, "workload") + " run"
+		if n == 1 {
+			runs += "s"
+		}
+		switch m.Settings.HostNetwork {
+		case "pod":
+			out = append(out, fmt.Sprintf("%s on the host network, treated as any pod (host network: pod): the policies that select them apply.", runs))
+		default:
+			out = append(out, fmt.Sprintf("%s on the host network, taken to be outside NetworkPolicy (host network: unprotected): never isolated, and not selected as peers.", runs))
+		}
+	}
+	return out
+}
+
+// plural counts things: "1 pod", "3 pods"; "Pod, ReplicaSet or Job" becomes "Pods,
+// ReplicaSets or Jobs".
+func plural(n int, one string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	if one == "Pod, ReplicaSet or Job" {
+		return fmt.Sprintf("%d Pods, ReplicaSets or Jobs", n)
+	}
+	return fmt.Sprintf("%d %ss", n, one)
+}
+
+// podList names the first few Pods of a group.
+func podList(pods []string) string {
+	const shown = 5
+	if len(pods) <= shown {
+		return plural(len(pods), "pod") + ": " + strings.Join(pods, ", ")
+	}
+	return fmt.Sprintf("%s: %s and %d more", plural(len(pods), "pod"), strings.Join(pods[:shown], ", "), len(pods)-shown)
+}
+
+// groupLegend is the caption of graphs with grouped Pods.
+const groupLegend = "namespace/name[Kind] (N pods): Pods grouped under their controller, which the input does not hold"
+
+// groupSizes maps each group's workload to its number of Pods.
+func groupSizes(m *Map) map[string]int {
+	out := make(map[string]int, len(m.Groups))
+	for _, g := range m.Groups {
+		out[g.Workload] = len(g.Pods)
+	}
+	return out
 }
 
 // node is a vertex of the rendered graph: a workload in its namespace, or addresses.
@@ -94,6 +168,7 @@ func nodes(m *Map) (order []string, byNS map[string][]node, ids map[string]strin
 
 func nodeList(m *Map) ([]node, map[string]string) {
 	ids := map[string]string{}
+	sizes := groupSizes(m)
 	var out []node
 	add := func(name string) {
 		if _, ok := ids[name]; ok {
@@ -102,6 +177,9 @@ func nodeList(m *Map) ([]node, map[string]string) {
 		n := node{id: fmt.Sprintf("n%d", len(out)), label: name}
 		if ns, rest, ok := strings.Cut(name, "/"); ok && strings.HasSuffix(name, "]") {
 			n.namespace, n.label = ns, rest
+		}
+		if pods, ok := sizes[name]; ok {
+			n.label += " (" + plural(pods, "pod") + ")"
 		}
 		ids[name] = n.id
 		out = append(out, n)
@@ -131,6 +209,7 @@ func edgeLabel(c Connection) string {
 func writeDot(w io.Writer, m *Map) error {
 	var b strings.Builder
 	b.WriteString("digraph netmap {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n")
+
 	order, byNS, ids := nodes(m)
 	for i, namespace := range order {
 		indent := "  "
@@ -156,6 +235,10 @@ func writeDot(w io.Writer, m *Map) error {
 		}
 		fmt.Fprintf(&b, "  %s -> %s [label=%q%s];\n", ids[c.Source], ids[c.Destination], edgeLabel(c), style)
 	}
+	if len(m.Groups) > 0 {
+		// Set last, so that the namespace clusters do not inherit it.
+		fmt.Fprintf(&b, "  label=%q;\n  labelloc=b;\n", groupLegend)
+	}
 	b.WriteString("}\n")
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -168,6 +251,10 @@ func mermaidText(s string) string {
 
 func writeMermaid(w io.Writer, m *Map) error {
 	var b strings.Builder
+	if len(m.Groups) > 0 {
+		// The title is Mermaid's caption: it says what the grouped nodes stand for.
+		fmt.Fprintf(&b, "---\ntitle: %q\n---\n", groupLegend)
+	}
 	b.WriteString("flowchart LR\n")
 	order, byNS, ids := nodes(m)
 	for i, namespace := range order {

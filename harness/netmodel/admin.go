@@ -29,9 +29,10 @@ import (
 //
 // Peers: namespaces (a namespace selector), pods (namespaceSelector and podSelector),
 // and for egress networks (CIDRs, which pods with known addresses are matched against
-// too). Host-network pods are neither subjects nor pod peers. Not modelled: nodes peers
-// (the model has no nodes; they match nothing), domainNames (match nothing), and the
-// v0.1.1 legacy peers with sameLabels or notSameLabels (they match nothing, with an
+// too). Host-network pods are neither subjects nor pod peers, unless
+// WithHostNetwork(HostNetworkPod) treats them as any pod. Not modelled: nodes peers (the
+// model has no nodes; they match nothing), domainNames (match nothing), and the v0.1.1
+// legacy peers with sameLabels or notSameLabels (they match nothing, with an
 // error). Legacy peers that only name a namespaceSelector are read as the current shape.
 // Ports: portNumber, portRange (protocol defaulting to TCP), and namedPort, which names
 // a container port of the destination pod whatever its protocol. Only one
@@ -422,7 +423,7 @@ func (m *Model) matchesAdminPeer(pe adminPeer, other Endpoint) bool {
 		return other.Workload != nil && slices.ContainsFunc(other.Workload.IPs, contains)
 	}
 	w := other.Workload
-	if pe.ns == nil || w == nil || w.HostNetwork {
+	if pe.ns == nil || w == nil || m.unprotected(w) {
 		return false
 	}
 	return pe.ns.Matches(m.namespaces[w.Namespace]) && pe.pod.Matches(labels.Set(w.Labels))

@@ -37,20 +37,24 @@ type Model struct {
 	reps        []*Workload
 	repsByNS    map[string][]*Workload
 	members     map[*Workload][]*Workload
+	// hostNetwork says how host-network pods are treated; ownedLeftOut counts the
+	// objects FromObjects left out because their controller is in the input.
+	hostNetwork  HostNetwork
+	ownedLeftOut int
 	// Errors are the problems found compiling the policies.
 	Errors []error
 }
 
 // New builds the model. Namespaces that workloads or policies live in but that have no
 // Namespace object get one with only the kubernetes.io/metadata.name label.
-func New(namespaces []Namespace, workloads []*Workload, policies []*networkingv1.NetworkPolicy) *Model {
-	return NewWithAdmin(namespaces, workloads, policies, nil)
+func New(namespaces []Namespace, workloads []*Workload, policies []*networkingv1.NetworkPolicy, opts ...Option) *Model {
+	return NewWithAdmin(namespaces, workloads, policies, nil, opts...)
 }
 
 // NewWithAdmin is New with AdminNetworkPolicies and BaselineAdminNetworkPolicies
 // compiled by CompileAdmin. Only the first baseline named default takes effect (the API
 // server accepts no other name); the others are left out.
-func NewWithAdmin(namespaces []Namespace, workloads []*Workload, policies []*networkingv1.NetworkPolicy, admin []*AdminPolicy) *Model {
+func NewWithAdmin(namespaces []Namespace, workloads []*Workload, policies []*networkingv1.NetworkPolicy, admin []*AdminPolicy, opts ...Option) *Model {
 	compiled := make([]*Policy, len(policies))
 	var errs []error
 	for i, np := range policies {
@@ -58,20 +62,21 @@ func NewWithAdmin(namespaces []Namespace, workloads []*Workload, policies []*net
 		compiled[i] = p
 		errs = append(errs, perrs...)
 	}
-	m := newModel(namespaces, workloads, compiled, admin)
+	m := newModel(namespaces, workloads, compiled, admin, newSettings(opts))
 	m.Errors = errs
 	return m
 }
 
 // newModel builds the model from compiled policies.
-func newModel(namespaces []Namespace, workloads []*Workload, policies []*Policy, admin []*AdminPolicy) *Model {
+func newModel(namespaces []Namespace, workloads []*Workload, policies []*Policy, admin []*AdminPolicy, s settings) *Model {
 	m := &Model{
-		namespaces: map[string]labels.Set{},
-		byNS:       map[string][]*Workload{},
-		policies:   map[string][]*Policy{},
-		ingressOf:  map[*Workload][]*Policy{},
-		egressOf:   map[*Workload][]*Policy{},
-		admin:      map[*Workload]*adminOf{},
+		hostNetwork: s.hostNetwork,
+		namespaces:  map[string]labels.Set{},
+		byNS:        map[string][]*Workload{},
+		policies:    map[string][]*Policy{},
+		ingressOf:   map[*Workload][]*Policy{},
+		egressOf:    map[*Workload][]*Policy{},
+		admin:       map[*Workload]*adminOf{},
 	}
 	for _, p := range admin {
 		switch {
@@ -118,7 +123,7 @@ func newModel(namespaces []Namespace, workloads []*Workload, policies []*Policy,
 	sort.Strings(m.nsNames)
 	// Which policies select which workloads: workloads × policies of their namespace.
 	for _, w := range m.workloads {
-		if w.HostNetwork {
+		if m.unprotected(w) {
 			continue
 		}
 		set := labels.Set(w.Labels)
@@ -182,6 +187,19 @@ func newModel(namespaces []Namespace, workloads []*Workload, policies []*Policy,
 
 // Workloads returns the model's workloads in the order given.
 func (m *Model) Workloads() []*Workload { return m.workloads }
+
+// HostNetwork says how the model treats host-network pods.
+func (m *Model) HostNetwork() HostNetwork { return m.hostNetwork }
+
+// OwnedLeftOut counts the Pods, ReplicaSets and Jobs FromObjects left out because the
+// controller that made them is in the input (its pod template stands for them).
+func (m *Model) OwnedLeftOut() int { return m.ownedLeftOut }
+
+// unprotected reports whether w is outside NetworkPolicy: a host-network workload, unless
+// host-network pods are treated as any pod.
+func (m *Model) unprotected(w *Workload) bool {
+	return w.HostNetwork && m.hostNetwork != HostNetworkPod
+}
 
 // NamespaceLabels returns a namespace's labels, kubernetes.io/metadata.name included;
 // nil for a namespace the model does not know.
@@ -268,8 +286,8 @@ func egressRules(p *Policy) []rule  { return p.egress }
 func ingressRules(p *Policy) []rule { return p.ingress }
 
 // direction decides one side of a connection: the policies isolating the pod on this
-// side, and the endpoint on the other side. External endpoints and host-network pods
-// are never isolated (the policies passed are empty).
+// side, and the endpoint on the other side. External endpoints and unprotected
+// host-network pods are never isolated (the policies passed are empty).
 func (m *Model) direction(policies []*Policy, rules func(*Policy) []rule, other Endpoint, port int32, proto corev1.Protocol, name string) Direction {
 	if len(policies) == 0 {
 		return Direction{Allowed: true}
@@ -307,7 +325,7 @@ func (m *Model) matchesPeer(pe peer, other Endpoint) bool {
 		return slices.ContainsFunc(other.Workload.IPs, pe.block.contains)
 	}
 	w := other.Workload
-	if w == nil || w.HostNetwork {
+	if w == nil || m.unprotected(w) {
 		return false
 	}
 	if pe.ns == nil {
@@ -344,7 +362,7 @@ func (m *Model) classify(policies []*Policy, admin []*AdminPolicy) {
 	var b strings.Builder
 	for _, w := range m.workloads {
 		b.Reset()
-		fmt.Fprintf(&b, "%s\x00%t\x00%v\x00%v", w.Namespace, w.HostNetwork, w.Ports, w.IPs)
+		fmt.Fprintf(&b, "%s\x00%t\x00%v\x00%v", w.Namespace, m.unprotected(w), w.Ports, w.IPs)
 		for _, k := range keys {
 			if v, ok := w.Labels[k]; ok {
 				fmt.Fprintf(&b, "\x00%s=%s", k, v)

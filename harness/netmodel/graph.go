@@ -161,8 +161,8 @@ func (m *Model) Connections(namespace string) []Connection {
 // ingressSources returns the class representatives that may reach dst as far as its
 // ingress policies say, as a list and a set: those their peers select, or every class
 // (and a nil set) when dst is not isolated (open then holds the verdict: everything
-// allowed) or a rule admits every peer. Host-network workloads are never selected by peers, but a rule without peers
-// admits them.
+// allowed) or a rule admits every peer. Unprotected host-network workloads are never
+// selected by peers, but a rule without peers admits them.
 func (m *Model) ingressSources(dst *Workload, cache map[*peer][]*Workload) ([]*Workload, map[*Workload]bool, sideResult) {
 	policies := m.ingressOf[dst]
 	isolated := sideResult{isolated: true}
@@ -215,7 +215,7 @@ func (m *Model) peerClasses(pe *peer) []*Workload {
 	var out []*Workload
 	pick := func(ns string) {
 		for _, w := range m.repsByNS[ns] {
-			if !w.HostNetwork && pe.pod.Matches(labels.Set(w.Labels)) {
+			if !m.unprotected(w) && pe.pod.Matches(labels.Set(w.Labels)) {
 				out = append(out, w)
 			}
 		}

@@ -15,10 +15,14 @@
 // Pass hands over), then NetworkPolicies, then the baseline, then the default allow; see
 // admin.go for what is and is not modelled.
 //
+// Pods that workload controllers made are folded into their controller, as the live
+// audit folds them; see owners.go.
+//
 // Deliberate differences from a live cluster, which no manifest can tell:
-//   - Host-network workloads are outside NetworkPolicy: they are never isolated, and
-//     their traffic leaves from the node's address, so pod and namespace selectors do not
-//     match them as peers.
+//   - Host-network workloads are outside NetworkPolicy by default: they are never
+//     isolated, and their traffic leaves from the node's address, so pod and namespace
+//     selectors do not match them as peers. WithHostNetwork(HostNetworkPod) treats them
+//     as any pod instead, as most network plugins do; the API leaves it to the plugin.
 //   - Traffic from the node to its own pods (kubelet probes) is always allowed by CNIs and
 //     is not modelled.
 //   - ipBlock peers match the outside world; they match pods only when the pods' IPs are
@@ -60,8 +64,9 @@ type ContainerPort struct {
 	Protocol corev1.Protocol
 }
 
-// Workload is a set of identical pods: a Pod, or the pod template of a Deployment,
-// StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob or PodTemplate.
+// Workload is a set of identical pods: a Pod, the pod template of a Deployment,
+// StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob or PodTemplate,
+// or Pods of a controller that is not in the input, grouped (Pods names them).
 type Workload struct {
 	Namespace   string
 	Name        string
@@ -70,10 +75,14 @@ type Workload struct {
 	Ports       []ContainerPort
 	HostNetwork bool
 	IPs         []netip.Addr // the pods' addresses, when known
-	// Object is the workload's position in the objects given to FromObjects; it means
-	// nothing for workloads built otherwise.
+	// Object is the workload's position in the objects given to FromObjects (for a
+	// group of Pods, its first Pod's); it means nothing for workloads built otherwise.
 	Object int
-	id     string // ID, set when the model is built
+	// Pods names the Pods the workload stands for when FromObjects grouped them under
+	// their controller, which the input does not hold (Kind and Name are then the
+	// controller's, and Labels those the Pods share); nil otherwise.
+	Pods []string
+	id   string // ID, set when the model is built
 }
 
 // ID names the workload as namespace/name[Kind].

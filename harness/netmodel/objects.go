@@ -24,22 +24,26 @@ func (e *ObjectError) Unwrap() error { return e.Err }
 // (networking.k8s.io/v1 and the legacy extensions/v1beta1), AdminNetworkPolicies and
 // the BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1; see CompileAdmin;
 // the v1alpha2 ClusterNetworkPolicy is not read) and workloads (Pods and the pod
-// templates of every workload kind). Other objects are ignored. An object that cannot be
-// decoded costs only itself: it is reported and left out.
-func FromObjects(objs []map[string]any) (*Model, []*ObjectError) {
-	return fromObjects(objs, false)
+// templates of every workload kind). Pods, ReplicaSets and Jobs that a workload's
+// controller made are folded into their controller (see owners.go): left out when it is
+// in the set, grouped into one workload named after it when it is not. Other objects
+// are ignored. An object that cannot be decoded costs only itself: it is reported and
+// left out.
+func FromObjects(objs []map[string]any, opts ...Option) (*Model, []*ObjectError) {
+	return fromObjects(objs, false, newSettings(opts))
 }
 
 // FromObjectsInferring is FromObjects that also adds the pods the policies describe
 // (see Infer), for sets of policies without their workloads.
-func FromObjectsInferring(objs []map[string]any) (*Model, []*ObjectError) {
-	return fromObjects(objs, true)
+func FromObjectsInferring(objs []map[string]any, opts ...Option) (*Model, []*ObjectError) {
+	return fromObjects(objs, true, newSettings(opts))
 }
 
-func fromObjects(objs []map[string]any, inferring bool) (*Model, []*ObjectError) {
+func fromObjects(objs []map[string]any, inferring bool, s settings) (*Model, []*ObjectError) {
 	var (
 		namespaces []Namespace
 		workloads  []*Workload
+		madeOf     []made
 		policies   []*Policy
 		raw        []*networkingv1.NetworkPolicy
 		admin      []*AdminPolicy
@@ -103,15 +107,40 @@ func fromObjects(objs []map[string]any, inferring bool) (*Model, []*ObjectError)
 				continue
 			}
 			if ok {
-				workloads = append(workloads, newWorkload(i, pod.Namespace, pod.Name, pod.Kind, pod.Labels, pod.Spec))
+				w := newWorkload(i, pod.Namespace, pod.Name, pod.Kind, pod.Labels, pod.Spec)
+				if m, ok := madeBy(len(workloads), w, pod.OwnerReferences); ok {
+					madeOf = append(madeOf, m)
+				}
+				workloads = append(workloads, w)
 			}
 		}
 	}
+	// The pod label keys selectors read: replicas that differ in them are kept apart.
+	selected := func() map[string]bool {
+		keys := map[string]bool{}
+		for _, k := range s.labelKeys {
+			keys[k] = true
+		}
+		for _, p := range policies {
+			for _, k := range p.keys {
+				keys[k] = true
+			}
+		}
+		for _, p := range admin {
+			for _, k := range p.keys {
+				keys[k] = true
+			}
+		}
+		return keys
+	}
+	workloads, leftOut := foldOwned(workloads, madeOf, selected)
 	if inferring {
 		ns, ws := infer(namespaces, workloads, raw, admin)
 		namespaces, workloads = append(namespaces, ns...), append(workloads, ws...)
 	}
-	return newModel(namespaces, workloads, policies, admin), errs
+	m := newModel(namespaces, workloads, policies, admin, s)
+	m.ownedLeftOut = leftOut
+	return m, errs
 }
 
 // newWorkload reads what the model needs from a pod spec: the ports its containers

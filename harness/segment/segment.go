@@ -193,7 +193,36 @@ func (v Violation) Message() string {
 }
 
 func describe(w *netmodel.Workload) string {
+	if w.Pods != nil {
+		// Pods grouped under a controller that is not in the scanned set.
+		pods := "pods"
+		if len(w.Pods) == 1 {
+			pods = "pod"
+		}
+		return fmt.Sprintf("%s %s/%s (%d %s in the scanned set)", w.Kind, w.Namespace, w.Name, len(w.Pods), pods)
+	}
 	return fmt.Sprintf("%s %s/%s", w.Kind, w.Namespace, w.Name)
+}
+
+// LabelKeys returns the pod label keys the invariants' podSelectors read, for
+// netmodel.WithLabelKeys: Pods that these selectors tell apart must not be grouped.
+func LabelKeys(invariants []Invariant) []string {
+	var out []string
+	for _, inv := range invariants {
+		for _, s := range []*Selector{inv.From, inv.To, inv.OnlyFrom} {
+			if s == nil || s.PodSelector == nil {
+				continue
+			}
+			for k := range s.PodSelector.MatchLabels {
+				out = append(out, k)
+			}
+			for _, e := range s.PodSelector.MatchExpressions {
+				out = append(out, e.Key)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Check returns every allowed connection of the model that an invariant forbids, in the

@@ -77,3 +77,40 @@ func egress(ns, app string, block map[string]any) map[string]any {
 			"egress":      []any{map[string]any{"to": []any{map[string]any{"ipBlock": block}}}},
 		}}
 }
+
+// Pods grouped under their controller: an invariant that tells replicas apart keeps
+// them apart (LabelKeys), and the violation names the group and its pods.
+func TestCheckGroupedPods(t *testing.T) {
+	replica := func(name string) map[string]any {
+		p := pod("shop", name)
+		meta := p["metadata"].(map[string]any)
+		meta["labels"] = map[string]any{"app": "db", "statefulset.kubernetes.io/pod-name": name}
+		meta["ownerReferences"] = []any{map[string]any{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "db", "uid": "u", "controller": true}}
+		return p
+	}
+	objs := []map[string]any{replica("db-0"), replica("db-1"), replica("db-2"), pod("other", "client")}
+	inv, err := segment.Parse([]any{map[string]any{
+		"name":     "primary-only-from-shop",
+		"to":       map[string]any{"podSelector": map[string]any{"matchLabels": map[string]any{"statefulset.kubernetes.io/pod-name": "db-0"}}},
+		"onlyFrom": map[string]any{"namespaces": []any{"shop"}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := segment.LabelKeys(inv); strings.Join(got, ",") != "statefulset.kubernetes.io/pod-name" {
+		t.Errorf("LabelKeys = %v", got)
+	}
+	model, errs := netmodel.FromObjects(objs, netmodel.WithLabelKeys(segment.LabelKeys(inv)...))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	var got []string
+	for _, v := range segment.Check(model, inv) {
+		got = append(got, v.Connection.Source.String()+" -> "+v.Connection.Destination.String()+": "+v.Message()[:strings.Index(v.Message(), ":")])
+	}
+	want := []string{"0.0.0.0/0,::/0 -> shop/db{statefulset.kubernetes.io/pod-name=db-0}[StatefulSet]: StatefulSet shop/db{statefulset.kubernetes.io/pod-name=db-0} (1 pod in the scanned set)",
+		"other/client[Pod] -> shop/db{statefulset.kubernetes.io/pod-name=db-0}[StatefulSet]: StatefulSet shop/db{statefulset.kubernetes.io/pod-name=db-0} (1 pod in the scanned set)"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("violations:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
