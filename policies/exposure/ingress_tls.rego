@@ -184,6 +184,7 @@ tls_default_secret if {
 covered(_) if tls_default_host
 
 covered(host) if {
+	count(listed) > 0
 	some name in tls_names(host)
 	_ = listed[name]
 }
