@@ -13,6 +13,8 @@ CONFTEST_VERSION=v0.71.1
 GATEKEEPER_VERSION=v3.23.1
 # Must match the k8s.io/kubernetes version internal/kubetools/kube/go.mod requires.
 KUBERNETES_VERSION=v1.37.2
+# Microsoft's SARIF validator, the self-contained Linux build published on npm.
+SARIF_MULTITOOL_VERSION=5.7.0
 
 # install NAME PACKAGE MODULE@VERSION: go install PACKAGE@VERSION, skipped when the cached
 # binary was built from that module version (go version -m reads it from the binary).
@@ -40,10 +42,36 @@ build() {
 	echo "$stamp" >"$BIN/$name.stamp"
 }
 
+# sarif_multitool: npm install the pinned Linux build of the SARIF Multitool into its own
+# prefix in the cache (skipped when that version is there) and put a wrapper named
+# sarif-multitool in $BIN. The package's postinstall only marks the binary executable;
+# npm does not run install scripts unless approved, so the chmod is done here.
+sarif_multitool() {
+	local prefix="$TOOLS_DIR/npm/sarif-multitool-$SARIF_MULTITOOL_VERSION"
+	local exe="$prefix/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
+	if [ "$(uname -s)/$(uname -m)" != Linux/x86_64 ]; then
+		echo "sarif-multitool: only the linux x86_64 build is installed by this script" >&2
+		exit 2
+	fi
+	if [ ! -f "$exe" ]; then
+		echo "installing @microsoft/sarif-multitool-linux@$SARIF_MULTITOOL_VERSION into $prefix" >&2
+		mkdir -p "$prefix"
+		npm install --prefix "$prefix" --no-save --no-audit --no-fund --ignore-scripts \
+			"@microsoft/sarif-multitool-linux@$SARIF_MULTITOOL_VERSION" >&2
+	fi
+	chmod u+x "$exe"
+	local wrapper="#!/bin/sh
+exec '$exe' \"\$@\""
+	if [ "$(cat "$BIN/sarif-multitool" 2>/dev/null)" != "$wrapper" ]; then
+		printf '%s\n' "$wrapper" >"$BIN/sarif-multitool"
+		chmod +x "$BIN/sarif-multitool"
+	fi
+}
+
 install opa github.com/open-policy-agent/opa "github.com/open-policy-agent/opa@$OPA_VERSION"
 
 # Optional tools, by name: .ci/tools.sh conftest gator kube (kube-apiserver and
-# kube-controller-manager in one binary, and etcd)
+# kube-controller-manager in one binary, and etcd) sarif (sarif-multitool, from npm)
 for tool in "$@"; do
 	case $tool in
 	conftest) install conftest github.com/open-policy-agent/conftest "github.com/open-policy-agent/conftest@$CONFTEST_VERSION" ;;
@@ -59,6 +87,7 @@ for tool in "$@"; do
 		v=k8s.io/component-base/version
 		build kube "$root/internal/kubetools/kube" "-X $v.gitVersion=$KUBERNETES_VERSION -X $v.gitMajor=1 -X $v.gitMinor=37"
 		;;
+	sarif) sarif_multitool ;;
 	*) echo "unknown tool $tool" >&2; exit 2 ;;
 	esac
 done
