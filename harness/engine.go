@@ -30,7 +30,7 @@ import (
 
 // decision is the query every object is evaluated with: all rules at once, exemptions
 // applied by the policies themselves so every runtime behaves the same.
-var decision = ast.MustParseBody("findings := data.ringfence.main.findings; exempted := [f.rule | some f in data.ringfence.main.exempted]")
+var decision = ast.MustParseBody(`findings := data.ringfence.main.findings; exempted := [object.union(f, {"reason": data.ringfence.main.exempt_reason(f)}) | some f in data.ringfence.main.exempted]`)
 
 // Engine holds the compiled rules. It is safe for concurrent use.
 type Engine struct {
@@ -418,7 +418,8 @@ func (e *Engine) Evaluate(ctx context.Context, objs []Object) (*Report, error) {
 func (e *Engine) evaluate(ctx context.Context, objs []Object, release bool) (*Report, error) {
 	rep := &Report{Findings: []Finding{}, Errors: []InputError{}, Settings: &Settings{HostNetwork: e.hostNetwork}}
 	rep.Summary.Objects = len(objs)
-	rep.Summary.Rules = len(e.Rules())
+	rep.Rules = e.Rules()
+	rep.Summary.Rules = len(rep.Rules)
 	timer := newPhaseTimer(e.profile)
 
 	ev, err := e.prepare(ctx, objs, timer)
@@ -464,7 +465,7 @@ feed:
 	timer.done("rules")
 	for _, r := range results {
 		rep.Findings = append(rep.Findings, r.findings...)
-		rep.Exempted += r.exempted
+		rep.ExemptedFindings = append(rep.ExemptedFindings, r.exempted...)
 		if r.err != nil {
 			rep.Errors = append(rep.Errors, *r.err)
 		}
@@ -582,7 +583,7 @@ func ObjectKey(r ObjectRef) string {
 
 type objectResult struct {
 	findings []Finding
-	exempted int
+	exempted []ExemptedFinding
 	err      *InputError
 }
 
@@ -604,10 +605,15 @@ func (e *Engine) evalOne(ctx context.Context, pq rego.PreparedEvalQuery, it prep
 		return objectResult{err: &ie}
 	}
 	exempted, _ := rs[0].Bindings["exempted"].([]any)
-	for _, id := range exempted {
-		if s, _ := id.(string); e.selected == nil || e.selected[s] {
-			out.exempted++
+	for _, x := range exempted {
+		f, err := e.finding(x, it)
+		if err != nil {
+			// An exempted finding of a rule not selected, or of no known rule, is not
+			// reported, as before exempted findings were carried.
+			continue
 		}
+		reason, _ := x.(map[string]any)["reason"].(string)
+		out.exempted = append(out.exempted, ExemptedFinding{Finding: f, Reason: reason})
 	}
 	raw, _ := rs[0].Bindings["findings"].([]any)
 	for _, x := range raw {

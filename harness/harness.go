@@ -16,6 +16,7 @@ import (
 	"cmp"
 	"slices"
 
+	"github.com/ringfence/ringfence/harness/catalog"
 	"github.com/ringfence/ringfence/harness/load"
 	"github.com/ringfence/ringfence/harness/netmodel"
 )
@@ -43,6 +44,14 @@ type Finding struct {
 	Object   ObjectRef `json:"object"`
 	Source   *Source   `json:"source,omitempty"`
 	Field    string    `json:"field,omitempty"`
+}
+
+// ExemptedFinding is a finding an exemption silenced.
+type ExemptedFinding struct {
+	Finding
+	// Reason is the exemption's reason (the ringfence.dev/exempt-reason annotation or the
+	// configured exemption's reason; several are joined with "; "), or "" when none is given.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Summary counts what an evaluation saw.
@@ -73,19 +82,33 @@ type Report struct {
 	Warnings []string `json:"warnings,omitempty"`
 	// Exempted counts the findings that exemptions silenced.
 	Exempted int `json:"-"`
+	// ExemptedFindings are the findings that exemptions silenced, sorted as Findings,
+	// each with the reason its exemptions give. Reports that can show silenced findings
+	// (SARIF's suppressed results) read them; the JSON report only counts them.
+	ExemptedFindings []ExemptedFinding `json:"-"`
+	// Rules are the rules the evaluation ran, sorted by id, when an Engine made the
+	// report; formats that describe every rule (SARIF) read them.
+	Rules []catalog.Rule `json:"-"`
 	// Profile is what the evaluation cost, when the engine was built WithProfiling.
 	Profile *Profile `json:"-"`
 }
 
-// Keep drops the findings on objects keep rejects, such as those outside the namespace
-// an audit is limited to, and recounts the summary.
+// Keep drops the findings (and the exempted findings) on objects keep rejects, such as
+// those outside the namespace an audit is limited to, and recounts the summary.
 func (r *Report) Keep(keep func(ObjectRef) bool) {
 	r.Findings = slices.DeleteFunc(r.Findings, func(f Finding) bool { return !keep(f.Object) })
 	r.Summary.Findings = len(r.Findings)
+	n := len(r.ExemptedFindings)
+	r.ExemptedFindings = slices.DeleteFunc(r.ExemptedFindings, func(f ExemptedFinding) bool { return !keep(f.Object) })
+	r.Exempted -= n - len(r.ExemptedFindings)
 }
 
 func (r *Report) sort() {
 	slices.SortFunc(r.Findings, compareFindings)
+	slices.SortFunc(r.ExemptedFindings, func(a, b ExemptedFinding) int {
+		return cmp.Or(compareFindings(a.Finding, b.Finding), cmp.Compare(a.Reason, b.Reason))
+	})
+	r.Exempted = len(r.ExemptedFindings)
 	slices.SortFunc(r.Errors, func(a, b InputError) int {
 		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Document, b.Document),
 			cmp.Compare(a.Line, b.Line), cmp.Compare(a.Message, b.Message))

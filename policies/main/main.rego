@@ -13,6 +13,8 @@ import data.ringfence.lib.core
 
 exempt_annotation := "ringfence.dev/exempt"
 
+exempt_reason_annotation := "ringfence.dev/exempt-reason"
+
 # findings holds the violations that no exemption covers. Most objects have no exemption:
 # then findings are the violations as they are, not filtered finding by finding.
 findings := violations if {
@@ -39,6 +41,41 @@ exempt(finding) if exempt_rules[finding.rule]
 exempt(finding) if {
 	some e in image_exemptions
 	e.rule == finding.rule
+	core.image_exempt(object.get(finding, "field", ""), e.images)
+}
+
+# exempt_reason is why a finding in exempted is exempt: the reasons of the exemptions
+# that cover it (the object's ringfence.dev/exempt-reason annotation when its exempt
+# annotation lists the rule, and the reason of every configured exemption that applies),
+# sorted and joined with "; ", or "" when none gives one.
+exempt_reason(finding) := concat("; ", sort([r | some r in exempt_reasons(finding)]))
+
+exempt_reasons(finding) := {r |
+	some r in (annotation_reason(finding) | config_reasons(finding))
+	r != ""
+}
+
+annotation_reason(finding) := {reason |
+	annotation_exempt[finding.rule]
+	listed := core.annotations[exempt_reason_annotation]
+	is_string(listed)
+	reason := trim_space(listed)
+}
+
+config_reasons(finding) := {reason |
+	some e in data.ringfence.config.exemptions
+	e.rule == finding.rule
+	exemption_matches(e)
+	not expired(e)
+	covers_finding(e, finding)
+	reason := object.get(e, "reason", "")
+	is_string(reason)
+}
+
+covers_finding(e, _) if object.get(e, "images", []) == []
+
+covers_finding(e, finding) if {
+	object.get(e, "images", []) != []
 	core.image_exempt(object.get(finding, "field", ""), e.images)
 }
 
