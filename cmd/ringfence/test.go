@@ -76,11 +76,13 @@ type evalFlags struct {
 	podSec      string
 	profile     bool
 	hostNetwork string
+	sarifRoot   string
 }
 
 func (ef *evalFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVarP(&ef.output, "output", "o", "text", "output format: "+strings.Join(report.Names(), ", "))
+	f.StringVar(&ef.sarifRoot, "sarif-root", "", "with --output sarif: the directory file locations are relative to, such as the repository root (default: the working directory)")
 	f.StringVar(&ef.failOn, "fail-on", "low", "exit 1 when a finding is at or above this severity: critical, high, medium, low, or none")
 	f.StringSliceVar(&ef.rules, "rule", nil, "only report these rule ids (repeatable, or comma-separated)")
 	f.StringVar(&ef.configFile, "config", "", "configuration file with exemptions and rule parameters")
@@ -96,6 +98,7 @@ func (ef *evalFlags) engine(cmd *cobra.Command, extra ...harness.Option) (report
 	if err != nil {
 		return nil, nil, err
 	}
+	format = report.WithSARIFRoot(format, ef.sarifRoot)
 	if ef.failOn != "none" && !slices.Contains(catalog.Severities, ef.failOn) {
 		return nil, nil, fmt.Errorf("--fail-on %q: want one of %s, none", ef.failOn, strings.Join(catalog.Severities, ", "))
 	}

@@ -19,8 +19,9 @@ type Format interface {
 }
 
 var formats = map[string]func() Format{
-	"text": func() Format { return Text{} },
-	"json": func() Format { return JSON{} },
+	"text":  func() Format { return Text{} },
+	"json":  func() Format { return JSON{} },
+	"sarif": func() Format { return SARIF{} },
 }
 
 // Names lists the output formats.
