@@ -53,6 +53,15 @@ type Summary struct {
 	Errors   int `json:"errors"`
 }
 
+// EvaluatedObject is one object the rules were evaluated on.
+type EvaluatedObject struct {
+	Object ObjectRef
+	Source *Source
+	// Rules are the ids of the rules dispatched to the object (those that declare its
+	// kind), passing or not. Objects of one kind share the slice: do not modify it.
+	Rules []string
+}
+
 // Settings are the choices an evaluation was made under that change its outcome beyond
 // the rules and their configuration.
 type Settings struct {
@@ -71,6 +80,10 @@ type Report struct {
 	// Warnings say what an evaluation could not see, such as the kinds a live audit was
 	// not allowed to list; the findings are complete for everything else.
 	Warnings []string `json:"warnings,omitempty"`
+	// Evaluated lists every object the rules were evaluated on, with the rules
+	// dispatched to it, in input order; formats that count passing checks (JUnit) read
+	// it. Objects whose evaluation failed are in Errors instead.
+	Evaluated []EvaluatedObject `json:"-"`
 	// Exempted counts the findings that exemptions silenced.
 	Exempted int `json:"-"`
 	// Profile is what the evaluation cost, when the engine was built WithProfiling.
@@ -81,6 +94,7 @@ type Report struct {
 // an audit is limited to, and recounts the summary.
 func (r *Report) Keep(keep func(ObjectRef) bool) {
 	r.Findings = slices.DeleteFunc(r.Findings, func(f Finding) bool { return !keep(f.Object) })
+	r.Evaluated = slices.DeleteFunc(r.Evaluated, func(o EvaluatedObject) bool { return !keep(o.Object) })
 	r.Summary.Findings = len(r.Findings)
 }
 
