@@ -19,8 +19,11 @@ type Format interface {
 }
 
 var formats = map[string]func() Format{
-	"text": func() Format { return Text{} },
-	"json": func() Format { return JSON{} },
+	"text":   func() Format { return Text{} },
+	"json":   func() Format { return JSON{} },
+	"junit":  func() Format { return JUnit{} },
+	"github": func() Format { return GitHub{} },
+	"table":  func() Format { return Table{} },
 }
 
 // Names lists the output formats.
