@@ -58,10 +58,11 @@ error or an API server that cannot be reached.`,
 			if namespace != "" && allNamespaces {
 				return errors.New("--namespace and --all-namespaces exclude each other")
 			}
-			format, eng, err := ef.engine(cmd, harness.ForRuntime("audit"))
+			outputs, eng, err := ef.engine(cmd, harness.ForRuntime("audit"))
 			if err != nil {
 				return err
 			}
+			defer outputs.Close()
 			rules := clientcmd.NewDefaultClientConfigLoadingRules()
 			rules.ExplicitPath = kubeconfig
 			overrides := &clientcmd.ConfigOverrides{CurrentContext: kubeContext}
@@ -86,7 +87,7 @@ error or an API server that cannot be reached.`,
 				fmt.Fprintf(cmd.ErrOrStderr(), "listed %d objects of %d kinds in %s, evaluated %d in %s\n",
 					len(audit.Objects), len(audit.Listed), audit.ListTime.Round(time.Millisecond), audit.Evaluated, audit.EvalTime.Round(time.Millisecond))
 			}
-			if err := format.Report(cmd.OutOrStdout(), rep); err != nil {
+			if err := outputs.Write(rep); err != nil {
 				return err
 			}
 			if err := ef.writeProfile(cmd, rep); err != nil {

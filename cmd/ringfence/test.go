@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -45,15 +46,16 @@ or input that could not be read (reported after everything readable was evaluate
 			defer cancel()
 			read := make(chan *harness.Input, 1)
 			go func() { read <- harness.Read(ctx, args, stdin) }()
-			format, eng, err := ef.engine(cmd)
+			outputs, eng, err := ef.engine(cmd)
 			if err != nil {
 				return err
 			}
+			defer outputs.Close()
 			rep, err := eng.EvaluateInput(cmd.Context(), <-read)
 			if err != nil {
 				return err
 			}
-			if err := format.Report(cmd.OutOrStdout(), rep); err != nil {
+			if err := outputs.Write(rep); err != nil {
 				return err
 			}
 			if err := ef.writeProfile(cmd, rep); err != nil {
@@ -68,7 +70,7 @@ or input that could not be read (reported after everything readable was evaluate
 
 // evalFlags are the flags of the commands that evaluate the rules (test, audit).
 type evalFlags struct {
-	output      string
+	output      []string
 	failOn      string
 	rules       []string
 	configFile  string
@@ -80,7 +82,7 @@ type evalFlags struct {
 
 func (ef *evalFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVarP(&ef.output, "output", "o", "text", "output format: "+strings.Join(report.Names(), ", "))
+	f.StringArrayVarP(&ef.output, "output", "o", []string{"text"}, "report format, FORMAT for standard output (one at most) or FORMAT=FILE to write a file (repeatable); formats: "+strings.Join(report.Names(), ", "))
 	f.StringVar(&ef.failOn, "fail-on", "low", "exit 1 when a finding is at or above this severity: critical, high, medium, low, or none")
 	f.StringSliceVar(&ef.rules, "rule", nil, "only report these rule ids (repeatable, or comma-separated)")
 	f.StringVar(&ef.configFile, "config", "", "configuration file with exemptions and rule parameters")
@@ -90,9 +92,11 @@ func (ef *evalFlags) register(cmd *cobra.Command) {
 	f.StringVar(&ef.podSec, "pod-security", "", "hold pods to this Pod Security Standards LEVEL[:VERSION], as the namespace labels spell them (restricted:latest unless the config's podSecurity says otherwise)")
 }
 
-// engine checks the flags and compiles the engine they ask for.
-func (ef *evalFlags) engine(cmd *cobra.Command, extra ...harness.Option) (report.Format, *harness.Engine, error) {
-	format, err := report.For(ef.output)
+// engine checks the flags, opens the files --output names (so that one that cannot be
+// written stops the run before the evaluation) and compiles the engine the flags ask
+// for. The caller closes the outputs.
+func (ef *evalFlags) engine(cmd *cobra.Command, extra ...harness.Option) (*report.Outputs, *harness.Engine, error) {
+	outs, err := report.ParseOutputs(ef.output, report.For)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -123,11 +127,15 @@ func (ef *evalFlags) engine(cmd *cobra.Command, extra ...harness.Option) (report
 		opts = append(opts, harness.WithProfiling())
 	}
 	opts = append(opts, extra...)
-	eng, err := harness.New(cmd.Context(), opts...)
+	outputs, err := report.Open(outs, cmd.OutOrStdout())
 	if err != nil {
 		return nil, nil, err
 	}
-	return format, eng, nil
+	eng, err := harness.New(cmd.Context(), opts...)
+	if err != nil {
+		return nil, nil, errors.Join(err, outputs.Close())
+	}
+	return outputs, eng, nil
 }
 
 // registerHostNetwork adds --host-network, for the commands that use the connectivity
