@@ -102,3 +102,32 @@ func TestFor(t *testing.T) {
 		t.Errorf("rules listing:\n%s", buf.String())
 	}
 }
+
+func TestTextBaseline(t *testing.T) {
+	r := sample()
+	r.Findings = r.Findings[1:]
+	r.Errors = nil
+	r.Summary = harness.Summary{Objects: 3, Rules: 2, Findings: 1, Baselined: 4}
+	r.Baseline = &harness.BaselineResult{File: "ringfence-baseline.json", Accepted: 4, Stale: []harness.BaselineEntry{
+		{Fingerprint: "0123456789abcdef", Rule: "RF-POD-001", Object: harness.BaselineObject{Kind: "Pod", Namespace: "shop", Name: "a"},
+			Field: "spec.containers[0].securityContext.privileged", Message: "Pod shop/a: privileged", Count: 2},
+		{Fingerprint: "fedcba9876543210", Rule: "RF-RBAC-002", Object: harness.BaselineObject{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding", Name: "x"},
+			Message: "ClusterRoleBinding x: binds", Count: 1},
+	}}
+	var buf bytes.Buffer
+	if err := (Text{}).Report(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	want := `(objects)
+  HIGH      RF-RBAC-002  ClusterRoleBinding x: binds
+
+stale baseline entries in ringfence-baseline.json (no longer found; rewrite it with --write-baseline to prune them):
+  RF-POD-001   0123456789abcdef  Pod shop/a: privileged (2 times)
+  RF-RBAC-002  fedcba9876543210  ClusterRoleBinding x: binds
+
+3 objects, 2 rules: 1 finding (1 high), 1 exempted, 4 baselined (2 stale entries), 0 errors
+`
+	if diff := cmp.Diff(want, buf.String()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
