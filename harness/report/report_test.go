@@ -131,3 +131,31 @@ stale baseline entries in ringfence-baseline.json (no longer found; rewrite it w
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+func TestJSONBaseline(t *testing.T) {
+	r := sample()
+	r.Findings, r.Errors = nil, nil
+	r.Summary = harness.Summary{Objects: 3, Rules: 2, Baselined: 2}
+	r.Baseline = &harness.BaselineResult{File: "b.json", Accepted: 2, Stale: []harness.BaselineEntry{
+		{Fingerprint: "0123456789abcdef", Rule: "RF-POD-001", Object: harness.BaselineObject{Kind: "Pod", Namespace: "shop", Name: "a"}, Message: "m", Count: 1},
+	}}
+	var buf bytes.Buffer
+	if err := (JSON{}).Report(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"summary":  map[string]any{"objects": 3.0, "rules": 2.0, "findings": 0.0, "errors": 0.0, "baselined": 2.0},
+		"findings": nil,
+		"errors":   nil,
+		"baseline": map[string]any{"file": "b.json", "accepted": 2.0, "stale": []any{map[string]any{
+			"fingerprint": "0123456789abcdef", "rule": "RF-POD-001", "object": map[string]any{"kind": "Pod", "namespace": "shop", "name": "a"},
+			"message": "m", "count": 1.0}}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
