@@ -51,6 +51,9 @@ type Summary struct {
 	Rules    int `json:"rules"`
 	Findings int `json:"findings"`
 	Errors   int `json:"errors"`
+	// Baselined counts the findings a baseline accepted (see Report.Baseline); they are
+	// not among Findings.
+	Baselined int `json:"baselined,omitempty"`
 }
 
 // EvaluatedObject is one object the rules were evaluated on.
@@ -84,10 +87,44 @@ type Report struct {
 	// dispatched to it, in input order; formats that count passing checks (JUnit) read
 	// it. Objects whose evaluation failed are in Errors instead.
 	Evaluated []EvaluatedObject `json:"-"`
+	// Baseline says what a baseline file accepted, when the report was checked against
+	// one (package baseline); nil otherwise.
+	Baseline *BaselineResult `json:"baseline,omitempty"`
 	// Exempted counts the findings that exemptions silenced.
 	Exempted int `json:"-"`
 	// Profile is what the evaluation cost, when the engine was built WithProfiling.
 	Profile *Profile `json:"-"`
+}
+
+// BaselineResult is what checking a report against a baseline file did.
+type BaselineResult struct {
+	// File is the baseline file as named on the command line.
+	File string `json:"file"`
+	// Accepted counts the findings the baseline accepted (Summary.Baselined).
+	Accepted int `json:"accepted"`
+	// Stale lists the entries of the baseline that no longer occur, each with the number
+	// of its occurrences that are gone, so the file can be pruned.
+	Stale []BaselineEntry `json:"stale"`
+}
+
+// BaselineEntry is one accepted finding of a baseline file, by its fingerprint and the
+// parts the fingerprint is made of, and how many times it occurs.
+type BaselineEntry struct {
+	Fingerprint string         `json:"fingerprint"`
+	Rule        string         `json:"rule"`
+	Object      BaselineObject `json:"object"`
+	Field       string         `json:"field,omitempty"`
+	Message     string         `json:"message"`
+	Count       int            `json:"count"`
+}
+
+// BaselineObject is an object's identity as a baseline keeps it: API group (not
+// version), kind, the namespace the API server would put it in, and name.
+type BaselineObject struct {
+	Group     string `json:"group,omitempty"`
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
 }
 
 // Keep drops the findings on objects keep rejects, such as those outside the namespace

@@ -31,6 +31,11 @@ when others cannot be read. --host-network says how the connectivity model (the
 segmentation invariants of RF-NET-030) treats host-network pods: unprotected, the
 default, or pod; the JSON report names the choice under "settings".
 
+--write-baseline FILE records the findings (after exemptions) in FILE; --baseline FILE
+then reports only the findings FILE does not accept, counts the accepted ones, lists
+FILE's stale entries, and applies --fail-on to the new findings only. With both flags
+the report is checked against the old file and the new one records every finding.
+
 Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage error
 or input that could not be read (reported after everything readable was evaluated).`,
 		Example: `  ringfence test deploy/
@@ -53,6 +58,9 @@ or input that could not be read (reported after everything readable was evaluate
 			defer outputs.Close()
 			rep, err := eng.EvaluateInput(cmd.Context(), <-read)
 			if err != nil {
+				return err
+			}
+			if err := ef.baseline.apply(rep, nil); err != nil {
 				return err
 			}
 			if err := outputs.Write(rep); err != nil {
@@ -78,6 +86,7 @@ type evalFlags struct {
 	podSec      string
 	profile     bool
 	hostNetwork string
+	baseline    baselineFlags
 }
 
 func (ef *evalFlags) register(cmd *cobra.Command) {
@@ -89,6 +98,7 @@ func (ef *evalFlags) register(cmd *cobra.Command) {
 	f.StringSliceVar(&ef.disable, "disable", nil, "switch these rule ids off, such as cross-object rules on part of a cluster (repeatable, or comma-separated)")
 	f.BoolVar(&ef.profile, "profile", false, "print what the evaluation cost on stderr: each phase, and each rule's time per object and in total, costliest first (each rule is timed again on its own)")
 	registerHostNetwork(f, &ef.hostNetwork)
+	ef.baseline.register(f)
 	f.StringVar(&ef.podSec, "pod-security", "", "hold pods to this Pod Security Standards LEVEL[:VERSION], as the namespace labels spell them (restricted:latest unless the config's podSecurity says otherwise)")
 }
 
@@ -105,6 +115,9 @@ func (ef *evalFlags) engine(cmd *cobra.Command, extra ...harness.Option) (*repor
 	}
 	hostNetwork, err := parseHostNetwork(ef.hostNetwork)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := ef.baseline.load(); err != nil {
 		return nil, nil, err
 	}
 	opts := []harness.Option{harness.WithRules(ef.rules...), harness.WithHostNetwork(hostNetwork)}
