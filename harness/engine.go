@@ -463,7 +463,13 @@ feed:
 		return nil, err
 	}
 	timer.done("rules")
-	for _, r := range results {
+	byKind := catalog.ByKind(e.Rules())
+	rep.Evaluated = make([]EvaluatedObject, 0, len(items))
+	for i, r := range results {
+		if r.err == nil {
+			it := items[i]
+			rep.Evaluated = append(rep.Evaluated, EvaluatedObject{Object: it.ref, Source: it.obj.Source, Rules: byKind[it.ref.Kind]})
+		}
 		rep.Findings = append(rep.Findings, r.findings...)
 		rep.ExemptedFindings = append(rep.ExemptedFindings, r.exempted...)
 		if r.err != nil {

@@ -60,6 +60,18 @@ type Summary struct {
 	Rules    int `json:"rules"`
 	Findings int `json:"findings"`
 	Errors   int `json:"errors"`
+	// Baselined counts the findings a baseline accepted (see Report.Baseline); they are
+	// not among Findings.
+	Baselined int `json:"baselined,omitempty"`
+}
+
+// EvaluatedObject is one object the rules were evaluated on.
+type EvaluatedObject struct {
+	Object ObjectRef
+	Source *Source
+	// Rules are the ids of the rules dispatched to the object (those that declare its
+	// kind), passing or not. Objects of one kind share the slice: do not modify it.
+	Rules []string
 }
 
 // Settings are the choices an evaluation was made under that change its outcome beyond
@@ -80,6 +92,13 @@ type Report struct {
 	// Warnings say what an evaluation could not see, such as the kinds a live audit was
 	// not allowed to list; the findings are complete for everything else.
 	Warnings []string `json:"warnings,omitempty"`
+	// Evaluated lists every object the rules were evaluated on, with the rules
+	// dispatched to it, in input order; formats that count passing checks (JUnit) read
+	// it. Objects whose evaluation failed are in Errors instead.
+	Evaluated []EvaluatedObject `json:"-"`
+	// Baseline says what a baseline file accepted, when the report was checked against
+	// one (package baseline); nil otherwise.
+	Baseline *BaselineResult `json:"baseline,omitempty"`
 	// Exempted counts the findings that exemptions silenced.
 	Exempted int `json:"-"`
 	// ExemptedFindings are the findings that exemptions silenced, sorted as Findings,
@@ -93,10 +112,42 @@ type Report struct {
 	Profile *Profile `json:"-"`
 }
 
+// BaselineResult is what checking a report against a baseline file did.
+type BaselineResult struct {
+	// File is the baseline file as named on the command line.
+	File string `json:"file"`
+	// Accepted counts the findings the baseline accepted (Summary.Baselined).
+	Accepted int `json:"accepted"`
+	// Stale lists the entries of the baseline that no longer occur, each with the number
+	// of its occurrences that are gone, so the file can be pruned.
+	Stale []BaselineEntry `json:"stale"`
+}
+
+// BaselineEntry is one accepted finding of a baseline file, by its fingerprint and the
+// parts the fingerprint is made of, and how many times it occurs.
+type BaselineEntry struct {
+	Fingerprint string         `json:"fingerprint"`
+	Rule        string         `json:"rule"`
+	Object      BaselineObject `json:"object"`
+	Field       string         `json:"field,omitempty"`
+	Message     string         `json:"message"`
+	Count       int            `json:"count"`
+}
+
+// BaselineObject is an object's identity as a baseline keeps it: API group (not
+// version), kind, the namespace the API server would put it in, and name.
+type BaselineObject struct {
+	Group     string `json:"group,omitempty"`
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+}
+
 // Keep drops the findings (and the exempted findings) on objects keep rejects, such as
 // those outside the namespace an audit is limited to, and recounts the summary.
 func (r *Report) Keep(keep func(ObjectRef) bool) {
 	r.Findings = slices.DeleteFunc(r.Findings, func(f Finding) bool { return !keep(f.Object) })
+	r.Evaluated = slices.DeleteFunc(r.Evaluated, func(o EvaluatedObject) bool { return !keep(o.Object) })
 	r.Summary.Findings = len(r.Findings)
 	n := len(r.ExemptedFindings)
 	r.ExemptedFindings = slices.DeleteFunc(r.ExemptedFindings, func(f ExemptedFinding) bool { return !keep(f.Object) })

@@ -46,7 +46,9 @@ on; the report lists what was not seen. Objects a controller owns (the ReplicaSe
 Deployment, their Pods) are skipped, as their owner is checked, unless --include-owned;
 the connectivity model folds them into their owner either way. --host-network says how
 that model treats host-network pods (unprotected, the default, or pod), and the JSON
-report names the choice under "settings".
+report names the choice under "settings". --baseline and --write-baseline work as
+for "ringfence test"; with --namespace, only that namespace's baseline entries can be
+stale.
 
 Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage
 error or an API server that cannot be reached.`,
@@ -58,10 +60,11 @@ error or an API server that cannot be reached.`,
 			if namespace != "" && allNamespaces {
 				return errors.New("--namespace and --all-namespaces exclude each other")
 			}
-			format, eng, err := ef.engine(cmd, harness.ForRuntime("audit"))
+			outputs, eng, err := ef.engine(cmd, harness.ForRuntime("audit"))
 			if err != nil {
 				return err
 			}
+			defer outputs.Close()
 			rules := clientcmd.NewDefaultClientConfigLoadingRules()
 			rules.ExplicitPath = kubeconfig
 			overrides := &clientcmd.ConfigOverrides{CurrentContext: kubeContext}
@@ -82,11 +85,14 @@ error or an API server that cannot be reached.`,
 				return err
 			}
 			rep := audit.Report
+			if err := ef.baseline.apply(rep, namespaceScope(namespace)); err != nil {
+				return err
+			}
 			if os.Getenv("RINGFENCE_AUDIT_TIMING") != "" {
 				fmt.Fprintf(cmd.ErrOrStderr(), "listed %d objects of %d kinds in %s, evaluated %d in %s\n",
 					len(audit.Objects), len(audit.Listed), audit.ListTime.Round(time.Millisecond), audit.Evaluated, audit.EvalTime.Round(time.Millisecond))
 			}
-			if err := format.Report(cmd.OutOrStdout(), rep); err != nil {
+			if err := outputs.Write(rep); err != nil {
 				return err
 			}
 			if err := ef.writeProfile(cmd, rep); err != nil {

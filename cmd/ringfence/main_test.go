@@ -96,7 +96,22 @@ func writeFiles(t *testing.T, files map[string]string) string {
 type jsonReport struct {
 	Summary struct {
 		Objects, Rules, Findings, Errors int
+		Baselined                        int `json:"baselined"`
 	} `json:"summary"`
+	Baseline *struct {
+		File     string `json:"file"`
+		Accepted int    `json:"accepted"`
+		Stale    []struct {
+			Fingerprint string `json:"fingerprint"`
+			Rule        string `json:"rule"`
+			Object      struct {
+				Group, Kind, Namespace, Name string
+			} `json:"object"`
+			Field   string `json:"field"`
+			Message string `json:"message"`
+			Count   int    `json:"count"`
+		} `json:"stale"`
+	} `json:"baseline"`
 	Settings struct {
 		HostNetwork string `json:"hostNetwork"`
 	} `json:"settings"`

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -30,6 +31,11 @@ when others cannot be read. --host-network says how the connectivity model (the
 segmentation invariants of RF-NET-030) treats host-network pods: unprotected, the
 default, or pod; the JSON report names the choice under "settings".
 
+--write-baseline FILE records the findings (after exemptions) in FILE; --baseline FILE
+then reports only the findings FILE does not accept, counts the accepted ones, lists
+FILE's stale entries, and applies --fail-on to the new findings only. With both flags
+the report is checked against the old file and the new one records every finding.
+
 Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage error
 or input that could not be read (reported after everything readable was evaluated).`,
 		Example: `  ringfence test deploy/
@@ -45,15 +51,19 @@ or input that could not be read (reported after everything readable was evaluate
 			defer cancel()
 			read := make(chan *harness.Input, 1)
 			go func() { read <- harness.Read(ctx, args, stdin) }()
-			format, eng, err := ef.engine(cmd)
+			outputs, eng, err := ef.engine(cmd)
 			if err != nil {
 				return err
 			}
+			defer outputs.Close()
 			rep, err := eng.EvaluateInput(cmd.Context(), <-read)
 			if err != nil {
 				return err
 			}
-			if err := format.Report(cmd.OutOrStdout(), rep); err != nil {
+			if err := ef.baseline.apply(rep, nil); err != nil {
+				return err
+			}
+			if err := outputs.Write(rep); err != nil {
 				return err
 			}
 			if err := ef.writeProfile(cmd, rep); err != nil {
@@ -68,7 +78,7 @@ or input that could not be read (reported after everything readable was evaluate
 
 // evalFlags are the flags of the commands that evaluate the rules (test, audit).
 type evalFlags struct {
-	output      string
+	output      []string
 	failOn      string
 	rules       []string
 	configFile  string
@@ -77,11 +87,12 @@ type evalFlags struct {
 	profile     bool
 	hostNetwork string
 	sarifRoot   string
+	baseline    baselineFlags
 }
 
 func (ef *evalFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVarP(&ef.output, "output", "o", "text", "output format: "+strings.Join(report.Names(), ", "))
+	f.StringArrayVarP(&ef.output, "output", "o", []string{"text"}, "report format, FORMAT for standard output (one at most) or FORMAT=FILE to write a file (repeatable); formats: "+strings.Join(report.Names(), ", "))
 	f.StringVar(&ef.sarifRoot, "sarif-root", "", "with --output sarif: the directory file locations are relative to, such as the repository root (default: the working directory)")
 	f.StringVar(&ef.failOn, "fail-on", "low", "exit 1 when a finding is at or above this severity: critical, high, medium, low, or none")
 	f.StringSliceVar(&ef.rules, "rule", nil, "only report these rule ids (repeatable, or comma-separated)")
@@ -89,21 +100,32 @@ func (ef *evalFlags) register(cmd *cobra.Command) {
 	f.StringSliceVar(&ef.disable, "disable", nil, "switch these rule ids off, such as cross-object rules on part of a cluster (repeatable, or comma-separated)")
 	f.BoolVar(&ef.profile, "profile", false, "print what the evaluation cost on stderr: each phase, and each rule's time per object and in total, costliest first (each rule is timed again on its own)")
 	registerHostNetwork(f, &ef.hostNetwork)
+	ef.baseline.register(f)
 	f.StringVar(&ef.podSec, "pod-security", "", "hold pods to this Pod Security Standards LEVEL[:VERSION], as the namespace labels spell them (restricted:latest unless the config's podSecurity says otherwise)")
 }
 
-// engine checks the flags and compiles the engine they ask for.
-func (ef *evalFlags) engine(cmd *cobra.Command, extra ...harness.Option) (report.Format, *harness.Engine, error) {
-	format, err := report.For(ef.output)
+// engine checks the flags, opens the files --output names (so that one that cannot be
+// written stops the run before the evaluation) and compiles the engine the flags ask
+// for. The caller closes the outputs.
+func (ef *evalFlags) engine(cmd *cobra.Command, extra ...harness.Option) (*report.Outputs, *harness.Engine, error) {
+	outs, err := report.ParseOutputs(ef.output, func(name string) (report.Format, error) {
+		f, err := report.For(name)
+		if err != nil {
+			return nil, err
+		}
+		return report.WithSARIFRoot(f, ef.sarifRoot), nil
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	format = report.WithSARIFRoot(format, ef.sarifRoot)
 	if ef.failOn != "none" && !slices.Contains(catalog.Severities, ef.failOn) {
 		return nil, nil, fmt.Errorf("--fail-on %q: want one of %s, none", ef.failOn, strings.Join(catalog.Severities, ", "))
 	}
 	hostNetwork, err := parseHostNetwork(ef.hostNetwork)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := ef.baseline.load(); err != nil {
 		return nil, nil, err
 	}
 	opts := []harness.Option{harness.WithRules(ef.rules...), harness.WithHostNetwork(hostNetwork)}
@@ -126,11 +148,15 @@ func (ef *evalFlags) engine(cmd *cobra.Command, extra ...harness.Option) (report
 		opts = append(opts, harness.WithProfiling())
 	}
 	opts = append(opts, extra...)
-	eng, err := harness.New(cmd.Context(), opts...)
+	outputs, err := report.Open(outs, cmd.OutOrStdout())
 	if err != nil {
 		return nil, nil, err
 	}
-	return format, eng, nil
+	eng, err := harness.New(cmd.Context(), opts...)
+	if err != nil {
+		return nil, nil, errors.Join(err, outputs.Close())
+	}
+	return outputs, eng, nil
 }
 
 // registerHostNetwork adds --host-network, for the commands that use the connectivity

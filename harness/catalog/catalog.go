@@ -334,6 +334,23 @@ func Dispatch(rules []Rule) map[string]any {
 	return out
 }
 
+// ByKind maps each kind name to the ids of the rules that declare it, in the order of
+// rules: the rules data.ringfence.dispatch (see Dispatch) evaluates on an object of that
+// kind, whatever its apiVersion.
+func ByKind(rules []Rule) map[string][]string {
+	out := map[string][]string{}
+	for _, r := range rules {
+		seen := map[string]bool{}
+		for _, k := range r.Kinds {
+			if !seen[k.Kind] {
+				seen[k.Kind] = true
+				out[k.Kind] = append(out[k.Kind], r.ID)
+			}
+		}
+	}
+	return out
+}
+
 // Rank orders severities: critical is 0, low is 3, anything else is len(Severities).
 func Rank(severity string) int {
 	if i := slices.Index(Severities, severity); i >= 0 {

@@ -257,3 +257,10 @@ func ClusterScopedKinds() []string {
 	slices.Sort(out)
 	return out
 }
+
+// WellKnownClusterScoped reports whether apiVersion and kind name one of the well-known
+// cluster-scoped kinds (CustomResourceDefinitions in an input set aside, see
+// Builder.ClusterScoped).
+func WellKnownClusterScoped(apiVersion, kind string) bool {
+	return clusterScoped[Group(apiVersion)+"/"+kind]
+}

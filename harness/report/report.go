@@ -19,9 +19,12 @@ type Format interface {
 }
 
 var formats = map[string]func() Format{
-	"text":  func() Format { return Text{} },
-	"json":  func() Format { return JSON{} },
-	"sarif": func() Format { return SARIF{} },
+	"text":   func() Format { return Text{} },
+	"json":   func() Format { return JSON{} },
+	"junit":  func() Format { return JUnit{} },
+	"github": func() Format { return GitHub{} },
+	"table":  func() Format { return Table{} },
+	"sarif":  func() Format { return SARIF{} },
 }
 
 // Names lists the output formats.

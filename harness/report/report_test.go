@@ -102,3 +102,60 @@ func TestFor(t *testing.T) {
 		t.Errorf("rules listing:\n%s", buf.String())
 	}
 }
+
+func TestTextBaseline(t *testing.T) {
+	r := sample()
+	r.Findings = r.Findings[1:]
+	r.Errors = nil
+	r.Summary = harness.Summary{Objects: 3, Rules: 2, Findings: 1, Baselined: 4}
+	r.Baseline = &harness.BaselineResult{File: "ringfence-baseline.json", Accepted: 4, Stale: []harness.BaselineEntry{
+		{Fingerprint: "0123456789abcdef", Rule: "RF-POD-001", Object: harness.BaselineObject{Kind: "Pod", Namespace: "shop", Name: "a"},
+			Field: "spec.containers[0].securityContext.privileged", Message: "Pod shop/a: privileged", Count: 2},
+		{Fingerprint: "fedcba9876543210", Rule: "RF-RBAC-002", Object: harness.BaselineObject{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding", Name: "x"},
+			Message: "ClusterRoleBinding x: binds", Count: 1},
+	}}
+	var buf bytes.Buffer
+	if err := (Text{}).Report(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	want := `(objects)
+  HIGH      RF-RBAC-002  ClusterRoleBinding x: binds
+
+stale baseline entries in ringfence-baseline.json (no longer found; rewrite it with --write-baseline to prune them):
+  RF-POD-001   0123456789abcdef  Pod shop/a: privileged (2 times)
+  RF-RBAC-002  fedcba9876543210  ClusterRoleBinding x: binds
+
+3 objects, 2 rules: 1 finding (1 high), 1 exempted, 4 baselined (2 stale entries), 0 errors
+`
+	if diff := cmp.Diff(want, buf.String()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestJSONBaseline(t *testing.T) {
+	r := sample()
+	r.Findings, r.Errors = nil, nil
+	r.Summary = harness.Summary{Objects: 3, Rules: 2, Baselined: 2}
+	r.Baseline = &harness.BaselineResult{File: "b.json", Accepted: 2, Stale: []harness.BaselineEntry{
+		{Fingerprint: "0123456789abcdef", Rule: "RF-POD-001", Object: harness.BaselineObject{Kind: "Pod", Namespace: "shop", Name: "a"}, Message: "m", Count: 1},
+	}}
+	var buf bytes.Buffer
+	if err := (JSON{}).Report(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"summary":  map[string]any{"objects": 3.0, "rules": 2.0, "findings": 0.0, "errors": 0.0, "baselined": 2.0},
+		"findings": nil,
+		"errors":   nil,
+		"baseline": map[string]any{"file": "b.json", "accepted": 2.0, "stale": []any{map[string]any{
+			"fingerprint": "0123456789abcdef", "rule": "RF-POD-001", "object": map[string]any{"kind": "Pod", "namespace": "shop", "name": "a"},
+			"message": "m", "count": 1.0}}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

@@ -56,11 +56,30 @@ func (Text) Report(w io.Writer, r *harness.Report) error {
 			fmt.Fprintf(bw, "  %s\n", w)
 		}
 	}
-	if len(r.Findings) > 0 || len(r.Errors) > 0 || len(r.Warnings) > 0 {
+	stale := r.Baseline != nil && len(r.Baseline.Stale) > 0
+	if stale {
+		if len(r.Findings) > 0 || len(r.Errors) > 0 || len(r.Warnings) > 0 {
+			fmt.Fprintln(bw)
+		}
+		writeStale(bw, r.Baseline)
+	}
+	if len(r.Findings) > 0 || len(r.Errors) > 0 || len(r.Warnings) > 0 || stale {
 		fmt.Fprintln(bw)
 	}
 	fmt.Fprintln(bw, summaryLine(r))
 	return bw.Flush()
+}
+
+// writeStale lists the baseline entries that no longer occur (messages name the object).
+func writeStale(w io.Writer, b *harness.BaselineResult) {
+	fmt.Fprintf(w, "stale baseline entries in %s (no longer found; rewrite it with --write-baseline to prune them):\n", b.File)
+	for _, e := range b.Stale {
+		times := ""
+		if e.Count > 1 {
+			times = fmt.Sprintf(" (%d times)", e.Count)
+		}
+		fmt.Fprintf(w, "  %-11s  %s  %s%s\n", e.Rule, e.Fingerprint, e.Message, times)
+	}
 }
 
 func fileOf(f harness.Finding) string {
@@ -87,6 +106,16 @@ func summaryLine(r *harness.Report) string {
 	}
 	if r.Exempted > 0 {
 		line += fmt.Sprintf(", %d exempted", r.Exempted)
+	}
+	if r.Baseline != nil {
+		line += fmt.Sprintf(", %d baselined", r.Summary.Baselined)
+		switch n := len(r.Baseline.Stale); n {
+		case 0:
+		case 1:
+			line += " (1 stale entry)"
+		default:
+			line += fmt.Sprintf(" (%d stale entries)", n)
+		}
 	}
 	line += ", " + plural(r.Summary.Errors, "error")
 	if len(r.Warnings) > 0 {
