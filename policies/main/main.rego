@@ -63,10 +63,8 @@ annotation_reason(finding) := {reason |
 }
 
 config_reasons(finding) := {reason |
-	some e in data.ringfence.config.exemptions
+	some e in applicable
 	e.rule == finding.rule
-	exemption_matches(e)
-	not expired(e)
 	covers_finding(e, finding)
 	reason := object.get(e, "reason", "")
 	is_string(reason)
@@ -124,21 +122,25 @@ annotation_exempt := {trim_space(entry) |
 	some entry in split(listed, ",")
 }
 
-config_exempt := {e.rule |
+# applicable holds the configured exemptions that match the object under review and have
+# not expired, read once for the object.
+applicable := [e |
 	some e in data.ringfence.config.exemptions
-	object.get(e, "images", []) == []
 	exemption_matches(e)
 	not expired(e)
+]
+
+config_exempt := {e.rule |
+	some e in applicable
+	object.get(e, "images", []) == []
 }
 
-# image_exemptions holds the configured exemptions with images that match the object under
-# review and have not expired: they exempt only the findings in containers that run one
-# of those images, so the object's other containers are still checked.
+# image_exemptions holds the applicable exemptions with images: they exempt only the
+# findings in containers that run one of those images, so the object's other containers
+# are still checked.
 image_exemptions := [e |
-	some e in data.ringfence.config.exemptions
+	some e in applicable
 	object.get(e, "images", []) != []
-	exemption_matches(e)
-	not expired(e)
 ]
 
 exemption_matches(e) if {
