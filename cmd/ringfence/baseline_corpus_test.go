@@ -93,17 +93,9 @@ func TestBaselineCorpus(t *testing.T) {
 func copyReadable(t *testing.T, src, dst string) []string {
 	t.Helper()
 	var skipped []string
-	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !load.IsManifest(path) {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
+	eachFile(t, src, func(path, rel string, data []byte) error {
+		if !load.IsManifest(path) {
+			return nil
 		}
 		if len(load.Bytes(path, data).Errors) > 0 {
 			skipped = append(skipped, rel)
@@ -111,9 +103,6 @@ func copyReadable(t *testing.T, src, dst string) []string {
 		}
 		return writeFile(filepath.Join(dst, rel), data)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return skipped
 }
 
@@ -123,6 +112,23 @@ func copyReadable(t *testing.T, src, dst string) []string {
 func reformatTree(t *testing.T, src, dst string, edit func(rel string, data []byte) []byte) int {
 	t.Helper()
 	changed := 0
+	eachFile(t, src, func(path, rel string, data []byte) error {
+		if edit != nil {
+			data = edit(rel, data)
+		}
+		out := reformat(path, data)
+		if !bytes.Equal(out, data) {
+			changed++
+		}
+		return writeFile(filepath.Join(dst, rel), out)
+	})
+	return changed
+}
+
+// eachFile calls fn with every regular file under src: its path, its path relative to
+// src, and its contents. An error from the walk or from fn fails the test.
+func eachFile(t *testing.T, src string, fn func(path, rel string, data []byte) error) {
+	t.Helper()
 	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -135,19 +141,11 @@ func reformatTree(t *testing.T, src, dst string, edit func(rel string, data []by
 		if err != nil {
 			return err
 		}
-		if edit != nil {
-			data = edit(rel, data)
-		}
-		out := reformat(path, data)
-		if !bytes.Equal(out, data) {
-			changed++
-		}
-		return writeFile(filepath.Join(dst, rel), out)
+		return fn(path, rel, data)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return changed
 }
 
 // reformat returns data reformatted, or data itself when it does not parse.
