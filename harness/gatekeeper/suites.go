@@ -46,6 +46,7 @@ type fixture struct {
 	file   string         // path in the fixtures file system
 	params map[string]any // from the "# parameters:" line, nil without one
 	images []string       // from the "# exempt-images:" line, nil without one
+	config config.Config  // the library configuration of both, as the fixture gives it
 	objs   []map[string]any
 }
 
@@ -61,7 +62,7 @@ func readFixtures(fsys fs.FS, r catalog.Rule) ([]fixture, error) {
 		if err != nil {
 			return nil, fmt.Errorf("rule %s: %w", r.ID, err)
 		}
-		f := fixture{name: strings.TrimSuffix(ff.Name(), path.Ext(ff.Name())), file: ff.Path, images: ff.ExemptImages}
+		f := fixture{name: strings.TrimSuffix(ff.Name(), path.Ext(ff.Name())), file: ff.Path, images: ff.ExemptImages, config: ff.Config()}
 		if ff.Parameters != nil {
 			f.params = plain(ff.Parameters).(map[string]any)
 		}
@@ -141,7 +142,7 @@ func admitted(obj map[string]any, scope *inventory.Builder) (map[string]any, boo
 // of cross-object rules), with the fixture's parameters, and returns the rule's messages
 // for each object, by index.
 func (x *exporter) expectations(ctx context.Context, r catalog.Rule, f fixture, objs []map[string]any) (map[int][]string, error) {
-	eng, err := x.engine(ctx, r, f.params, f.images)
+	eng, err := x.engine(ctx, f.config)
 	if err != nil {
 		return nil, fmt.Errorf("fixture %s: %w", f.file, err)
 	}
@@ -165,31 +166,18 @@ func (x *exporter) expectations(ctx context.Context, r catalog.Rule, f fixture, 
 	return out, nil
 }
 
-// engine returns a library engine with a rule's parameters and exempt images set as in a
-// fixture.
-func (x *exporter) engine(ctx context.Context, r catalog.Rule, params map[string]any, images []string) (*harness.Engine, error) {
-	key := ""
-	if params != nil || images != nil {
-		raw, err := json.Marshal([]any{params, images})
-		if err != nil {
-			return nil, err
-		}
-		key = r.ID + string(raw)
+// engine returns a library engine with a fixture's configuration (its parameters and
+// exempt images), one per distinct configuration.
+func (x *exporter) engine(ctx context.Context, cfg config.Config) (*harness.Engine, error) {
+	raw, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, err
 	}
+	key := string(raw)
 	if eng, ok := x.engines[key]; ok {
 		return eng, nil
 	}
-	opts := []harness.Option{harness.WithPolicies(x.policies)}
-	if params != nil || images != nil {
-		var cfg config.Config
-		if params != nil {
-			cfg.Parameters = map[string]map[string]any{r.ID: params}
-		}
-		if images != nil {
-			cfg.Exemptions = []config.Exemption{{Rule: r.ID, Images: images, Reason: "gator suite"}}
-		}
-		opts = append(opts, harness.WithConfig(cfg))
-	}
+	opts := []harness.Option{harness.WithPolicies(x.policies), harness.WithConfig(cfg)}
 	eng, err := harness.New(ctx, opts...)
 	if err != nil {
 		return nil, err
