@@ -13,6 +13,7 @@ import (
 
 	"github.com/ringfence/ringfence/harness"
 	"github.com/ringfence/ringfence/harness/live"
+	"github.com/ringfence/ringfence/harness/report"
 )
 
 func newAuditCommand() *cobra.Command {
@@ -92,7 +93,7 @@ error or an API server that cannot be reached.`,
 				fmt.Fprintf(cmd.ErrOrStderr(), "listed %d objects of %d kinds in %s, evaluated %d in %s\n",
 					len(audit.Objects), len(audit.Listed), audit.ListTime.Round(time.Millisecond), audit.Evaluated, audit.EvalTime.Round(time.Millisecond))
 			}
-			if err := outputs.Write(rep); err != nil {
+			if err := outputs.Write(report.Of(rep)); err != nil {
 				return err
 			}
 			if err := ef.writeProfile(cmd, rep); err != nil {

@@ -63,7 +63,7 @@ or input that could not be read (reported after everything readable was evaluate
 			if err := ef.baseline.apply(rep, nil); err != nil {
 				return err
 			}
-			if err := outputs.Write(rep); err != nil {
+			if err := outputs.Write(report.Of(rep)); err != nil {
 				return err
 			}
 			if err := ef.writeProfile(cmd, rep); err != nil {
@@ -107,7 +107,7 @@ func (ef *evalFlags) register(cmd *cobra.Command) {
 // engine checks the flags, opens the files --output names (so that one that cannot be
 // written stops the run before the evaluation) and compiles the engine the flags ask
 // for. The caller closes the outputs.
-func (ef *evalFlags) engine(cmd *cobra.Command, extra ...harness.Option) (*report.Outputs, *harness.Engine, error) {
+func (ef *evalFlags) engine(cmd *cobra.Command, extra ...harness.Option) (*report.Outputs[report.Format], *harness.Engine, error) {
 	outs, err := report.ParseOutputs(ef.output, func(name string) (report.Format, error) {
 		f, err := report.For(name)
 		if err != nil {

@@ -12,19 +12,20 @@ import (
 )
 
 // Output is where one report goes: a format, and the file to write ("" for standard
-// output).
-type Output struct {
+// output). F is the formats' type: Format for evaluation reports, or another command's
+// own (such as diff's).
+type Output[F any] struct {
 	Format string
 	File   string
-	format Format
+	format F
 }
 
 // ParseOutputs reads output specifications, each FORMAT (standard output) or
 // FORMAT=FILE, with lookup (For, or one that configures formats) giving each format. It
 // rejects unknown formats, an empty FILE, more than one format for standard output and
 // a file named twice, so that usage errors surface before any work is done.
-func ParseOutputs(specs []string, lookup func(string) (Format, error)) ([]Output, error) {
-	var outs []Output
+func ParseOutputs[F any](specs []string, lookup func(string) (F, error)) ([]Output[F], error) {
+	var outs []Output[F]
 	stdout := ""
 	files := map[string]string{}
 	for _, spec := range specs {
@@ -47,23 +48,23 @@ func ParseOutputs(specs []string, lookup func(string) (Format, error)) ([]Output
 			}
 			files[clean] = spec
 		}
-		outs = append(outs, Output{Format: name, File: file, format: f})
+		outs = append(outs, Output[F]{Format: name, File: file, format: f})
 	}
 	return outs, nil
 }
 
 // Outputs are outputs opened for writing: their files created (or truncated) up front,
 // so that a file that cannot be written is a usage error before the evaluation.
-type Outputs struct {
-	outs   []Output
+type Outputs[F any] struct {
+	outs   []Output[F]
 	files  []*os.File // by index into outs; nil for standard output
 	stdout io.Writer
 }
 
 // Open creates the outputs' files; the reports for standard output go to stdout. On
 // error, the files opened so far are closed again.
-func Open(outs []Output, stdout io.Writer) (*Outputs, error) {
-	o := &Outputs{outs: outs, files: make([]*os.File, len(outs)), stdout: stdout}
+func Open[F any](outs []Output[F], stdout io.Writer) (*Outputs[F], error) {
+	o := &Outputs[F]{outs: outs, files: make([]*os.File, len(outs)), stdout: stdout}
 	for i, out := range outs {
 		if out.File == "" {
 			continue
@@ -78,16 +79,22 @@ func Open(outs []Output, stdout io.Writer) (*Outputs, error) {
 	return o, nil
 }
 
-// Write writes r in every output's format, to its file or standard output, and closes
-// the files. It writes all it can; the error names every output that failed.
-func (o *Outputs) Write(r *harness.Report) error {
+// Of writes r in a Format: what Outputs.Write takes for evaluation reports.
+func Of(r *harness.Report) func(Format, io.Writer) error {
+	return func(f Format, w io.Writer) error { return f.Report(w, r) }
+}
+
+// Write writes the report with write in every output's format, to its file or standard
+// output, and closes the files. It writes all it can; the error names every output that
+// failed.
+func (o *Outputs[F]) Write(write func(F, io.Writer) error) error {
 	var errs []error
 	for i, out := range o.outs {
 		w := o.stdout
 		if f := o.files[i]; f != nil {
 			w = f
 		}
-		if err := out.format.Report(w, r); err != nil {
+		if err := write(out.format, w); err != nil {
 			errs = append(errs, o.describe(out, err))
 		}
 		if f := o.files[i]; f != nil {
@@ -100,7 +107,7 @@ func (o *Outputs) Write(r *harness.Report) error {
 	return errors.Join(errs...)
 }
 
-func (o *Outputs) describe(out Output, err error) error {
+func (o *Outputs[F]) describe(out Output[F], err error) error {
 	if out.File == "" {
 		return fmt.Errorf("writing the %s report: %w", out.Format, err)
 	}
@@ -108,7 +115,7 @@ func (o *Outputs) describe(out Output, err error) error {
 }
 
 // Close closes the files Write has not: those of a run that ended before its report.
-func (o *Outputs) Close() error {
+func (o *Outputs[F]) Close() error {
 	var errs []error
 	for i, f := range o.files {
 		if f != nil {

@@ -14,13 +14,13 @@ func TestParseOutputs(t *testing.T) {
 	tests := []struct {
 		name    string
 		specs   []string
-		want    []Output
+		want    []Output[Format]
 		wantErr string
 	}{
-		{"the default", []string{"text"}, []Output{{Format: "text"}}, ""},
+		{"the default", []string{"text"}, []Output[Format]{{Format: "text"}}, ""},
 		{"a format and files", []string{"json", "junit=out/r.xml", "table=t.txt"},
-			[]Output{{Format: "json"}, {Format: "junit", File: "out/r.xml"}, {Format: "table", File: "t.txt"}}, ""},
-		{"only files", []string{"github=a=b.txt"}, []Output{{Format: "github", File: "a=b.txt"}}, ""},
+			[]Output[Format]{{Format: "json"}, {Format: "junit", File: "out/r.xml"}, {Format: "table", File: "t.txt"}}, ""},
+		{"only files", []string{"github=a=b.txt"}, []Output[Format]{{Format: "github", File: "a=b.txt"}}, ""},
 		{"an unknown format", []string{"xml"}, nil, `unknown output format "xml"`},
 		{"an unknown format for a file", []string{"text", "xml=r.xml"}, nil, `unknown output format "xml"`},
 		{"two for standard output", []string{"text", "json"}, nil, "text already goes to standard output"},
@@ -39,7 +39,7 @@ func TestParseOutputs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got, cmp.Comparer(func(a, b Output) bool { return a.Format == b.Format && a.File == b.File })); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmp.Comparer(func(a, b Output[Format]) bool { return a.Format == b.Format && a.File == b.File })); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
@@ -61,7 +61,7 @@ func TestOutputsWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := o.Write(sample()); err != nil {
+	if err := o.Write(Of(sample())); err != nil {
 		t.Fatal(err)
 	}
 	if err := o.Close(); err != nil {
