@@ -370,7 +370,14 @@ type Input struct {
 // recursively. What cannot be read is kept as located errors for the report.
 func Read(ctx context.Context, paths []string, stdin io.Reader) *Input {
 	start := time.Now()
-	res := load.Paths(ctx, paths, stdin)
+	in := InputOf(load.Paths(ctx, paths, stdin))
+	in.took = time.Since(start)
+	return in
+}
+
+// InputOf is the input of manifests already read, such as files taken from a git
+// revision with load.Bytes.
+func InputOf(res load.Result) *Input {
 	in := &Input{objects: make([]Object, len(res.Documents)), errors: res.Errors}
 	// The sources get an array of their own, so that the documents are not kept alive
 	// through them once the objects are released.
@@ -379,8 +386,35 @@ func Read(ctx context.Context, paths []string, stdin io.Reader) *Input {
 		sources[i] = d.Source
 		in.objects[i] = Object{Data: d.Object, Source: &sources[i]}
 	}
-	in.took = time.Since(start)
 	return in
+}
+
+// Objects are the input's objects, until EvaluateInput releases their data.
+func (in *Input) Objects() []Object { return in.objects }
+
+// Model builds the connectivity model of objs as the engine's evaluations see it: with
+// its host-network treatment, and keeping apart the pods its segmentation invariants
+// tell apart. Objects that cannot be decoded are left out and returned as errors,
+// indexed into objs.
+func (e *Engine) Model(objs []Object) (*netmodel.Model, []*netmodel.ObjectError) {
+	raw := make([]map[string]any, len(objs))
+	for i, o := range objs {
+		raw[i] = o.Data
+	}
+	opts := []netmodel.Option{netmodel.WithHostNetwork(e.hostNetwork)}
+	if e.segmentation != nil {
+		opts = append(opts, netmodel.WithLabelKeys(e.segmentation.labelKeys...))
+	}
+	return netmodel.FromObjects(raw, opts...)
+}
+
+// Invariants are the segmentation invariants the engine checks (RF-NET-030's, when the
+// rule is selected), or nil.
+func (e *Engine) Invariants() []segment.Invariant {
+	if e.segmentation == nil {
+		return nil
+	}
+	return e.segmentation.invariants
 }
 
 // EvaluateInput evaluates manifests Read has read, with their read errors in the report.
@@ -543,15 +577,15 @@ func (e *Engine) modelData(objs []Object) (ast.Object, error) {
 	if e.segmentation == nil && !e.permissions {
 		return e.data, nil
 	}
-	raw := make([]map[string]any, len(objs))
-	for i, o := range objs {
-		raw[i] = o.Data
-	}
 	model := map[string]any{}
 	if e.segmentation != nil {
-		model["segmentation"] = e.segmentationResults(objs, raw)
+		model["segmentation"] = e.segmentationResults(objs)
 	}
 	if e.permissions {
+		raw := make([]map[string]any, len(objs))
+		for i, o := range objs {
+			raw[i] = o.Data
+		}
 		model["permissions"] = permissionResults(objs, raw, e.rbacDefaults)
 	}
 	value, err := ast.InterfaceToValue(model)
@@ -563,9 +597,9 @@ func (e *Engine) modelData(objs []Object) (ast.Object, error) {
 	return out, nil
 }
 
-func (e *Engine) segmentationResults(objs []Object, raw []map[string]any) map[string][]any {
+func (e *Engine) segmentationResults(objs []Object) map[string][]any {
 	// Invalid objects are other rules' business.
-	model, _ := netmodel.FromObjects(raw, netmodel.WithHostNetwork(e.hostNetwork), netmodel.WithLabelKeys(e.segmentation.labelKeys...))
+	model, _ := e.Model(objs)
 	byKey := map[string][]any{}
 	for _, v := range segment.Check(model, e.segmentation.invariants) {
 		if v.Workload.Object < 0 || v.Workload.Object >= len(objs) {

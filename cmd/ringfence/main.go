@@ -57,7 +57,7 @@ func newRootCommand(stdin io.Reader) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newTestCommand(stdin), newAuditCommand(), newRulesCommand(), newGatekeeperCommand(), newNetmapCommand(stdin))
+	root.AddCommand(newTestCommand(stdin), newAuditCommand(), newRulesCommand(), newGatekeeperCommand(), newNetmapCommand(stdin), newDiffCommand(stdin))
 	root.AddCommand(newBundleCommand(), newInventoryCommand(stdin), newWhoCanCommand(stdin), newPermissionsCommand(stdin))
 	return root
 }

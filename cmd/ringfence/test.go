@@ -76,32 +76,23 @@ or input that could not be read (reported after everything readable was evaluate
 	return cmd
 }
 
-// evalFlags are the flags of the commands that evaluate the rules (test, audit).
+// evalFlags are the flags of the commands that evaluate the rules and report on it
+// (test, audit).
 type evalFlags struct {
-	output      []string
-	failOn      string
-	rules       []string
-	configFile  string
-	disable     []string
-	podSec      string
-	profile     bool
-	hostNetwork string
-	sarifRoot   string
-	baseline    baselineFlags
+	engineFlags
+	output    []string
+	profile   bool
+	sarifRoot string
+	baseline  baselineFlags
 }
 
 func (ef *evalFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringArrayVarP(&ef.output, "output", "o", []string{"text"}, "report format, FORMAT for standard output (one at most) or FORMAT=FILE to write a file (repeatable); formats: "+strings.Join(report.Names(), ", "))
 	f.StringVar(&ef.sarifRoot, "sarif-root", "", "with --output sarif: the directory file locations are relative to, such as the repository root (default: the working directory)")
-	f.StringVar(&ef.failOn, "fail-on", "low", "exit 1 when a finding is at or above this severity: critical, high, medium, low, or none")
-	f.StringSliceVar(&ef.rules, "rule", nil, "only report these rule ids (repeatable, or comma-separated)")
-	f.StringVar(&ef.configFile, "config", "", "configuration file with exemptions and rule parameters")
-	f.StringSliceVar(&ef.disable, "disable", nil, "switch these rule ids off, such as cross-object rules on part of a cluster (repeatable, or comma-separated)")
+	ef.engineFlags.register(f)
 	f.BoolVar(&ef.profile, "profile", false, "print what the evaluation cost on stderr: each phase, and each rule's time per object and in total, costliest first (each rule is timed again on its own)")
-	registerHostNetwork(f, &ef.hostNetwork)
 	ef.baseline.register(f)
-	f.StringVar(&ef.podSec, "pod-security", "", "hold pods to this Pod Security Standards LEVEL[:VERSION], as the namespace labels spell them (restricted:latest unless the config's podSecurity says otherwise)")
 }
 
 // engine checks the flags, opens the files --output names (so that one that cannot be
@@ -118,32 +109,13 @@ func (ef *evalFlags) engine(cmd *cobra.Command, extra ...harness.Option) (*repor
 	if err != nil {
 		return nil, nil, err
 	}
-	if ef.failOn != "none" && !slices.Contains(catalog.Severities, ef.failOn) {
-		return nil, nil, fmt.Errorf("--fail-on %q: want one of %s, none", ef.failOn, strings.Join(catalog.Severities, ", "))
-	}
-	hostNetwork, err := parseHostNetwork(ef.hostNetwork)
+	opts, err := ef.options()
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := ef.baseline.load(); err != nil {
 		return nil, nil, err
 	}
-	opts := []harness.Option{harness.WithRules(ef.rules...), harness.WithHostNetwork(hostNetwork)}
-	var cfg config.Config
-	if ef.configFile != "" {
-		if cfg, err = config.Load(ef.configFile); err != nil {
-			return nil, nil, err
-		}
-	}
-	cfg.Disabled = append(cfg.Disabled, ef.disable...)
-	if ef.podSec != "" {
-		level, version, _ := strings.Cut(ef.podSec, ":")
-		if !slices.Contains(config.PodSecurityLevels, level) || (version != "" && !config.ValidPodSecurityVersion(version)) {
-			return nil, nil, fmt.Errorf("--pod-security %q: want LEVEL[:VERSION], LEVEL one of %s and VERSION latest or v1.N", ef.podSec, strings.Join(config.PodSecurityLevels, ", "))
-		}
-		cfg.PodSecurity = &config.PodSecurity{Level: level, Version: version}
-	}
-	opts = append(opts, harness.WithConfig(cfg))
 	if ef.profile {
 		opts = append(opts, harness.WithProfiling())
 	}
@@ -157,6 +129,53 @@ func (ef *evalFlags) engine(cmd *cobra.Command, extra ...harness.Option) (*repor
 		return nil, nil, errors.Join(err, outputs.Close())
 	}
 	return outputs, eng, nil
+}
+
+// engineFlags are the flags that choose the rules and how they judge, and the severity
+// that fails the run: every command that evaluates the rules has them.
+type engineFlags struct {
+	failOn      string
+	rules       []string
+	configFile  string
+	disable     []string
+	podSec      string
+	hostNetwork string
+}
+
+func (ef *engineFlags) register(f *pflag.FlagSet) {
+	f.StringVar(&ef.failOn, "fail-on", "low", "exit 1 when a finding is at or above this severity: critical, high, medium, low, or none")
+	f.StringSliceVar(&ef.rules, "rule", nil, "only report these rule ids (repeatable, or comma-separated)")
+	f.StringVar(&ef.configFile, "config", "", "configuration file with exemptions and rule parameters")
+	f.StringSliceVar(&ef.disable, "disable", nil, "switch these rule ids off, such as cross-object rules on part of a cluster (repeatable, or comma-separated)")
+	registerHostNetwork(f, &ef.hostNetwork)
+	f.StringVar(&ef.podSec, "pod-security", "", "hold pods to this Pod Security Standards LEVEL[:VERSION], as the namespace labels spell them (restricted:latest unless the config's podSecurity says otherwise)")
+}
+
+// options checks the flags and returns the engine options they ask for.
+func (ef *engineFlags) options() ([]harness.Option, error) {
+	if ef.failOn != "none" && !slices.Contains(catalog.Severities, ef.failOn) {
+		return nil, fmt.Errorf("--fail-on %q: want one of %s, none", ef.failOn, strings.Join(catalog.Severities, ", "))
+	}
+	hostNetwork, err := parseHostNetwork(ef.hostNetwork)
+	if err != nil {
+		return nil, err
+	}
+	opts := []harness.Option{harness.WithRules(ef.rules...), harness.WithHostNetwork(hostNetwork)}
+	var cfg config.Config
+	if ef.configFile != "" {
+		if cfg, err = config.Load(ef.configFile); err != nil {
+			return nil, err
+		}
+	}
+	cfg.Disabled = append(cfg.Disabled, ef.disable...)
+	if ef.podSec != "" {
+		level, version, _ := strings.Cut(ef.podSec, ":")
+		if !slices.Contains(config.PodSecurityLevels, level) || (version != "" && !config.ValidPodSecurityVersion(version)) {
+			return nil, fmt.Errorf("--pod-security %q: want LEVEL[:VERSION], LEVEL one of %s and VERSION latest or v1.N", ef.podSec, strings.Join(config.PodSecurityLevels, ", "))
+		}
+		cfg.PodSecurity = &config.PodSecurity{Level: level, Version: version}
+	}
+	return append(opts, harness.WithConfig(cfg)), nil
 }
 
 // registerHostNetwork adds --host-network, for the commands that use the connectivity

@@ -453,3 +453,10 @@ func isAll(ports []PortRange) bool {
 	}
 	return true
 }
+
+// SubtractPorts returns the ports of a that are not in b, normalised (sorted by protocol
+// and start, ranges that overlap or touch merged).
+func SubtractPorts(a, b []PortRange) []PortRange { return subtract(normalise(a), normalise(b)) }
+
+// IntersectPorts returns the ports in both a and b, normalised.
+func IntersectPorts(a, b []PortRange) []PortRange { return intersect(normalise(a), normalise(b)) }

@@ -231,8 +231,14 @@ func Check(model *netmodel.Model, invariants []Invariant) []Violation {
 	if len(invariants) == 0 {
 		return nil
 	}
+	return CheckConnections(model, model.Connections(""), invariants)
+}
+
+// CheckConnections returns the connections of conns, made by model, that an invariant
+// forbids, in their order, invariant by invariant: Check on a part of the model's
+// connections, such as those a change opens.
+func CheckConnections(model *netmodel.Model, conns []netmodel.Connection, invariants []Invariant) []Violation {
 	var out []Violation
-	conns := model.Connections("")
 	for _, inv := range invariants {
 		for _, c := range conns {
 			if !inv.to.matches(model, c.Destination) {
