@@ -74,7 +74,9 @@ func TestCompareConnections(t *testing.T) {
 	}
 	https := `[{from: [{namespaceSelector: {}}], ports: [{port: 443}]}]`
 	both := `[{from: [{namespaceSelector: {}}], ports: [{port: 80}, {port: 443}]}]`
-	tcp := func(from, to int32) netmodel.PortRange { return netmodel.PortRange{Protocol: "TCP", From: from, To: to} }
+	tcp := func(from, to int32) netmodel.PortRange {
+		return netmodel.PortRange{Protocol: "TCP", From: from, To: to}
+	}
 	probeToWeb := func(ports, unchanged []netmodel.PortRange, invariants ...string) Connection {
 		return Connection{
 			Source: "lab/probe[Pod]", Destination: "shop/web[Pod]", Ports: ports, Unchanged: unchanged,
