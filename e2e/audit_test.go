@@ -33,6 +33,7 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"sigs.k8s.io/yaml"
@@ -212,21 +213,113 @@ func refKey(apiVersion, kind, namespace, name string) string {
 // audit` to report what `ringfence test` reports on the same objects as the server
 // stored them (defaults filled in).
 func TestAuditParity(t *testing.T) {
-	n := auditParity(t, readManifests(t, "../examples"))
+	srv, client := startKube(t)
+	bin := ringfenceBinary(t)
+	n := auditParity(t, srv, bin, readManifests(t, "../examples"))
 	if n < 40 {
 		t.Errorf("only %d findings on the example shop; the comparison is too weak", n)
 	}
+	auditBaseline(t, srv, client, bin)
 }
 
 // TestAuditParityGenerated does the same on 1,000 generated objects: namespaces of
 // workloads, Services, ServiceAccounts, NetworkPolicies and RBAC with known problems.
 func TestAuditParityGenerated(t *testing.T) {
-	auditParity(t, synth.Generate(1000, 11))
+	srv, _ := startKube(t)
+	auditParity(t, srv, ringfenceBinary(t), synth.Generate(1000, 11))
 }
 
-func auditParity(t *testing.T, objs []map[string]any) int {
-	srv, _ := startKube(t)
-	bin := ringfenceBinary(t)
+// auditBaseline checks audit's baselines on the cluster auditParity filled: a baseline written by one audit accepts them all in the next, a privileged
+// Pod created since is all that is new, and the findings of a Deployment deleted since
+// become stale entries, within the namespace an audit is limited to.
+func auditBaseline(t *testing.T, srv *kubeserver.Server, client *kubernetes.Clientset, bin string) {
+	file := filepath.Join(t.TempDir(), "baseline.json")
+	type report struct {
+		Summary  struct{ Findings, Baselined int }
+		Findings []harness.Finding
+		Baseline struct {
+			Accepted int
+			Stale    []harness.BaselineEntry
+		}
+	}
+	audit := func(wantCode int, args ...string) report {
+		t.Helper()
+		out, code := runRingfence(t, bin, append([]string{"audit", "--kubeconfig", srv.Kubeconfig, "--output", "json"}, args...)...)
+		if code != wantCode {
+			t.Fatalf("audit %v: exit %d, want %d\n%s", args, code, wantCode, out)
+		}
+		var r report
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("audit %v: %v\n%s", args, err, out)
+		}
+		return r
+	}
+	all := audit(1, "--write-baseline", file)
+	n := len(all.Findings)
+	if r := audit(0, "--baseline", file); r.Summary.Findings != 0 || r.Baseline.Accepted != n || len(r.Baseline.Stale) != 0 {
+		t.Errorf("against its own baseline: %d findings, %d accepted of %d, stale %v", r.Summary.Findings, r.Baseline.Accepted, n, r.Baseline.Stale)
+	}
+
+	ctx := t.Context()
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: "default"}}
+	if _, err := client.CoreV1().ServiceAccounts("default").Create(ctx, sa, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	privileged := true
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "intruder", Namespace: "default"},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{
+			Name: "c", Image: "busybox@sha256:" + strings.Repeat("a", 64),
+			SecurityContext: &corev1.SecurityContext{Privileged: &privileged},
+		}}},
+	}
+	if _, err := client.CoreV1().Pods("default").Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	r := audit(1, "--baseline", file)
+	privilegedFound := false
+	for _, f := range r.Findings {
+		if o := f.Object; o.Kind != "Pod" || o.Namespace != "default" || o.Name != "intruder" {
+			t.Errorf("new finding not on the new Pod: %+v", f)
+		}
+		privilegedFound = privilegedFound || f.Rule == "RF-POD-001"
+	}
+	if !privilegedFound || r.Baseline.Accepted != n || len(r.Baseline.Stale) != 0 {
+		t.Errorf("after the privileged Pod: RF-POD-001 found %v, %d accepted of %d, stale %v", privilegedFound, r.Baseline.Accepted, n, r.Baseline.Stale)
+	}
+
+	// The findings of a deleted Deployment are stale; an audit of another namespace
+	// cannot tell, so lists none.
+	var victim harness.ObjectRef
+	for _, f := range all.Findings {
+		if f.Object.Kind == "Deployment" {
+			victim = f.Object
+			break
+		}
+	}
+	if victim.Name == "" {
+		t.Fatal("no Deployment with findings in the example shop")
+	}
+	if err := client.AppsV1().Deployments(victim.Namespace).Delete(ctx, victim.Name, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	r = audit(1, "--baseline", file)
+	gone := 0
+	for _, e := range r.Baseline.Stale {
+		if e.Object.Kind == "Deployment" && e.Object.Namespace == victim.Namespace && e.Object.Name == victim.Name {
+			gone++
+		}
+	}
+	if gone == 0 {
+		t.Errorf("no stale entry for the deleted Deployment %s/%s: %+v", victim.Namespace, victim.Name, r.Baseline.Stale)
+	}
+	if r := audit(0, "--baseline", file, "--namespace", "kube-system"); len(r.Baseline.Stale) != 0 {
+		t.Errorf("audit of kube-system lists stale entries of other namespaces: %+v", r.Baseline.Stale)
+	}
+	t.Logf("audit baseline: %d findings accepted; %d stale entries after deleting Deployment %s/%s", n, len(r.Baseline.Stale), victim.Namespace, victim.Name)
+}
+
+func auditParity(t *testing.T, srv *kubeserver.Server, bin string, objs []map[string]any) int {
 	served := applyObjects(t, srv.Config("admin"), objs)
 	applied := map[string]bool{}
 	for _, o := range served {
