@@ -68,10 +68,31 @@ exec '$exe' \"\$@\""
 	fi
 }
 
+# precommit: make sure the pre-commit program, and git, which it runs, are on PATH; what
+# is missing is installed from the distribution's packages with apt-get (CI runs as root
+# on Debian). Not pinned: Debian 12 has pre-commit 3.0.4. The hook it runs is built from
+# this checkout by the test.
+precommit() {
+	local missing=()
+	command -v pre-commit >/dev/null || missing+=(pre-commit)
+	command -v git >/dev/null || missing+=(git)
+	if [ ${#missing[@]} -eq 0 ]; then
+		return
+	fi
+	if ! command -v apt-get >/dev/null; then
+		echo "${missing[*]} not on PATH and no apt-get to install it: install pre-commit (https://pre-commit.com)" >&2
+		exit 2
+	fi
+	echo "installing ${missing[*]} with apt-get" >&2
+	apt-get update >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
+}
+
 install opa github.com/open-policy-agent/opa "github.com/open-policy-agent/opa@$OPA_VERSION"
 
 # Optional tools, by name: .ci/tools.sh conftest gator kube (kube-apiserver and
 # kube-controller-manager in one binary, and etcd) sarif (sarif-multitool, from npm)
+# precommit (pre-commit and git, from apt-get when missing)
 for tool in "$@"; do
 	case $tool in
 	conftest) install conftest github.com/open-policy-agent/conftest "github.com/open-policy-agent/conftest@$CONFTEST_VERSION" ;;
@@ -88,6 +109,7 @@ for tool in "$@"; do
 		build kube "$root/internal/kubetools/kube" "-X $v.gitVersion=$KUBERNETES_VERSION -X $v.gitMajor=1 -X $v.gitMinor=37"
 		;;
 	sarif) sarif_multitool ;;
+	precommit) precommit ;;
 	*) echo "unknown tool $tool" >&2; exit 2 ;;
 	esac
 done
