@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/ringfence/ringfence/harness"
 	"github.com/ringfence/ringfence/harness/bundle"
 	"github.com/ringfence/ringfence/harness/config"
+	"github.com/ringfence/ringfence/harness/load"
 	"github.com/ringfence/ringfence/internal/fixtures"
 	"github.com/ringfence/ringfence/policies"
 )
@@ -106,10 +108,11 @@ func runConftest(t *testing.T, polDir, data string, extra []string, files ...str
 // parameters run in groups that share one bundle (parameterGroups).
 func TestConftestCombinedParity(t *testing.T) {
 	t.Parallel() // the parallel tests share GOMAXPROCS slots: conftest, gator and opa processes fill both cores
-	var compared, findings atomic.Int64
+	var compared, findings, runs atomic.Int64
 	groups := parameterGroups(allFixtures(t))
-	// One conftest process per fixture, as many at once as the test may run in
-	// parallel (GOMAXPROCS): each compiles every rule, so this is the slow part of e2e.
+	crossObject := crossObjectRules(t)
+	// One conftest process per run, as many at once as the test may run in parallel
+	// (GOMAXPROCS): each compiles every rule, so this is the slow part of e2e.
 	t.Run("fixtures", func(t *testing.T) {
 		for i, g := range groups {
 			cfg := &g.Config
@@ -117,28 +120,105 @@ func TestConftestCombinedParity(t *testing.T) {
 				cfg = nil
 			}
 			polDir, data := conftestPolicies(t, cfg)
-			for _, f := range g.Fixtures {
-				name := f.Path
+			for j, batch := range conftestBatches(t, g.Fixtures, crossObject) {
+				name := batch[0].Path
+				if len(batch) > 1 {
+					name = fmt.Sprintf("batch-%d", j)
+				}
 				if i > 0 {
-					name = fmt.Sprintf("parameters-%d/%s", i, f.Path)
+					name = fmt.Sprintf("parameters-%d/%s", i, name)
 				}
 				t.Run(name, func(t *testing.T) {
 					t.Parallel()
-					got := runConftest(t, polDir, data, []string{"--combine"}, f.Path)["Combined"]
+					paths := make([]string, len(batch))
+					for k, f := range batch {
+						paths[k] = f.Path
+					}
+					got := runConftest(t, polDir, data, []string{"--combine"}, paths...)["Combined"]
 					if got == nil {
 						got = []verdict{}
 					}
-					want := libraryVerdictsUnder(t, f, g.Config, "conftest")
+					want := libraryVerdictsOf(t, paths, g.Config, "conftest")
 					if diff := cmp.Diff(want, got); diff != "" {
-						t.Errorf("%s (configuration group %d): conftest --combine differs from the library (-library +conftest):\n%s", f.Path, i, diff)
+						t.Errorf("%s (configuration group %d): conftest --combine differs from the library (-library +conftest):\n%s", strings.Join(paths, ", "), i, diff)
 					}
-					compared.Add(1)
+					compared.Add(int64(len(batch)))
+					runs.Add(1)
 					findings.Add(int64(len(want)))
 				})
 			}
 		}
 	})
-	t.Logf("conftest --combine: %d fixture comparisons in %d configurations, %d findings, all equal to the library's", compared.Load(), len(groups), findings.Load())
+	t.Logf("conftest --combine: %d fixtures in %d runs in %d configurations, %d findings, all equal to the library's", compared.Load(), runs.Load(), len(groups), findings.Load())
+}
+
+// conftestBatchSize is the most fixtures one conftest --combine run takes.
+const conftestBatchSize = 24
+
+// conftestBatches splits fixtures into conftest --combine runs. A fixture of a rule that
+// reads other objects (the inventory or a harness model) runs alone, so that the case it
+// was written for is judged as written. Fixtures of rules that judge each object on its
+// own share runs, up to conftestBatchSize, and never two that hold the same object
+// (apiVersion, kind, namespace, name): their rule's verdicts do not depend on the other
+// objects of the run, and the library is asked about the same files together, so the
+// other rules' verdicts are compared too. Compiling every rule is most of a run's cost.
+func conftestBatches(t *testing.T, fs []fixtures.Fixture, crossObject map[string]bool) [][]fixtures.Fixture {
+	t.Helper()
+	var out [][]fixtures.Fixture
+	type open struct {
+		fixtures []fixtures.Fixture
+		objects  map[string]bool
+	}
+	var batches []*open
+	for _, f := range fs {
+		if crossObject[f.Rule] {
+			out = append(out, []fixtures.Fixture{f})
+			continue
+		}
+		res := load.Paths(context.Background(), []string{f.Path}, nil)
+		if len(res.Errors) > 0 {
+			t.Fatalf("%s: %v", f.Path, res.Errors)
+		}
+		var ids []string
+		for _, d := range res.Documents {
+			meta, _ := d.Object["metadata"].(map[string]any)
+			ids = append(ids, fmt.Sprint(d.Object["apiVersion"], "|", d.Object["kind"], "|", meta["namespace"], "|", meta["name"]))
+		}
+		var b *open
+		for _, c := range batches {
+			if len(c.fixtures) < conftestBatchSize && !slices.ContainsFunc(ids, func(id string) bool { return c.objects[id] }) {
+				b = c
+				break
+			}
+		}
+		if b == nil {
+			b = &open{objects: map[string]bool{}}
+			batches = append(batches, b)
+		}
+		b.fixtures = append(b.fixtures, f)
+		for _, id := range ids {
+			b.objects[id] = true
+		}
+	}
+	for _, b := range batches {
+		out = append(out, b.fixtures)
+	}
+	return out
+}
+
+// crossObjectRules are the ids of the rules that read other objects than the one they
+// judge: the inventory, or a model the harness builds from the whole set.
+func crossObjectRules(t *testing.T) map[string]bool {
+	t.Helper()
+	eng, err := engines.get(config.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, r := range eng.Rules() {
+		out[r.ID] = r.Inventory || r.Model != ""
+	}
+	return out
 }
 
 func TestConftestPerDocumentParity(t *testing.T) {

@@ -75,16 +75,22 @@ func libraryVerdicts(t *testing.T, f fixtures.Fixture, runtime string) []verdict
 // the fixture's group.
 func libraryVerdictsUnder(t *testing.T, f fixtures.Fixture, cfg config.Config, runtime string) []verdict {
 	t.Helper()
+	return libraryVerdictsOf(t, []string{f.Path}, cfg, runtime)
+}
+
+// libraryVerdictsOf is libraryVerdictsUnder for the objects of several files together.
+func libraryVerdictsOf(t *testing.T, paths []string, cfg config.Config, runtime string) []verdict {
+	t.Helper()
 	eng, err := engines.get(cfg)
 	if err != nil {
-		t.Fatalf("%s: %v", f.Path, err)
+		t.Fatalf("%s: %v", paths, err)
 	}
-	rep, err := eng.EvaluateFiles(context.Background(), []string{f.Path}, nil)
+	rep, err := eng.EvaluateFiles(context.Background(), paths, nil)
 	if err != nil {
-		t.Fatalf("%s: %v", f.Path, err)
+		t.Fatalf("%s: %v", paths, err)
 	}
 	if len(rep.Errors) > 0 {
-		t.Fatalf("%s: %v", f.Path, rep.Errors)
+		t.Fatalf("%s: %v", paths, rep.Errors)
 	}
 	out := []verdict{}
 	for _, fd := range rep.Findings {
