@@ -3,6 +3,10 @@ package main
 import (
 	"encoding/json"
 	"encoding/xml"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -246,8 +250,9 @@ func TestReadmeGitHubWorkflow(t *testing.T) {
 }
 
 // TestReadmeGitLabJob parses the README's GitLab CI job, checks that the JUnit report it
-// declares is the one written, and runs its ringfence commands as a merge-request
-// pipeline would.
+// declares is the one written, and runs its script as a merge-request pipeline would
+// (without the go install of a released ringfence: the test's own is first on PATH),
+// with the GitLab API stood in for by a server on loopback that takes the note.
 func TestReadmeGitLabJob(t *testing.T) {
 	var ci map[string]any
 	if err := yaml.Unmarshal([]byte(readmeBlock(t, "yaml", "# .gitlab-ci.yml")), &ci); err != nil {
@@ -257,10 +262,14 @@ func TestReadmeGitLabJob(t *testing.T) {
 		t.Errorf("GIT_DEPTH = %v, want \"0\": diff needs the target branch", got)
 	}
 	script, _ := lookup(t, ci, "ringfence", "script").([]any)
-	var lines []string
+	var lines, kept []string
 	for _, s := range script {
 		text, _ := s.(string)
 		lines = append(lines, ringfenceLines(text)...)
+		if strings.HasPrefix(text, "go install ") || strings.HasPrefix(text, "export PATH=") {
+			continue
+		}
+		kept = append(kept, text)
 	}
 	junit, _ := lookup(t, ci, "ringfence", "artifacts", "reports", "junit").(string)
 	if junit == "" || !strings.Contains(strings.Join(lines, "\n"), "--output junit="+junit) {
@@ -272,7 +281,54 @@ func TestReadmeGitLabJob(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("want a diff and a test command, got %q", lines)
 	}
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Fatal("curl is not installed: the job posts its note with curl")
+	}
+
+	type note struct{ method, path, token, body string }
+	notes := make(chan note, 4)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		notes <- note{r.Method, r.URL.Path, r.Header.Get("PRIVATE-TOKEN"), r.PostForm.Get("body")}
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprint(w, `{"id": 1}`)
+	}))
+	defer api.Close()
+
 	repo, main := ciRepo(t)
+	// GitLab runs a job's script in one shell that stops at the first failing command.
+	cmd := exec.Command("sh", "-c", "set -e\n"+strings.Join(kept, "\n"))
+	cmd.Dir = repo
+	cmd.Env = append(os.Environ(),
+		"PATH="+filepath.Dir(binary)+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"CI_MERGE_REQUEST_DIFF_BASE_SHA="+main, "CI_API_V4_URL="+api.URL+"/api/v4",
+		"CI_PROJECT_ID=42", "CI_MERGE_REQUEST_IID=7", "RINGFENCE_NOTE_TOKEN=glpat-test")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("the job's script: %v, want exit 1 (the merge request adds a finding)\n%s", err, out)
+	}
+	for _, f := range []string{junit, "ringfence.sarif", "ringfence-diff.md"} {
+		if _, err := os.Stat(filepath.Join(repo, f)); err != nil {
+			t.Errorf("artifact %s: %v", f, err)
+		}
+	}
+	diff, err := os.ReadFile(filepath.Join(repo, "ringfence-diff.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case n := <-notes:
+		want := note{"POST", "/api/v4/projects/42/merge_requests/7/notes", "glpat-test", string(diff)}
+		if n != want {
+			t.Errorf("note posted: %+v\nwant %+v", n, want)
+		}
+	default:
+		t.Errorf("the job posted no note\n%s", out)
+	}
 	for _, line := range lines {
 		runSnippetCommand(t, repo, line, "CI_MERGE_REQUEST_DIFF_BASE_SHA="+main)
 	}
