@@ -250,6 +250,7 @@ func checkFailed(t *testing.T, out string, code int) {
 // repository. The first build of a cold build cache compiles ringfence and its
 // dependencies (minutes); later ones reuse the build cache and take seconds.
 func TestPreCommit(t *testing.T) {
+	t.Parallel() // mostly a go build of one core, alongside the other parallel tests
 	precommit := tool(t, "pre-commit")
 	git := tool(t, "git")
 	goBin, err := exec.LookPath("go")

@@ -129,6 +129,7 @@ func renamed(pod map[string]any, name string) map[string]any {
 // verdict, and the same failing checks, from ringfence's rules at the fixture's level and
 // version, as a Pod and as the pod template of another workload kind.
 func TestUpstreamFixtures(t *testing.T) {
+	t.Parallel() // alongside the other long tests: each has phases that use one core
 	fixtures := loadFixtures(t)
 	if len(fixtures) < 4000 {
 		t.Fatalf("found %d upstream fixtures, expected about 4,500", len(fixtures))

@@ -37,6 +37,7 @@ const (
 // TestPlantedMistakesAreCaught plants each mistake in a copy of the policies and checks
 // that the random pods find disagreements with upstream.
 func TestPlantedMistakesAreCaught(t *testing.T) {
+	t.Parallel() // alongside the other long tests: each has phases that use one core
 	for _, m := range plantedMistakes {
 		t.Run(m.name, func(t *testing.T) {
 			fsys := fstest.MapFS{}

@@ -428,6 +428,7 @@ func ptr[T any](v T) *T { return &v }
 // get upstream's verdict and the same failing checks at both levels and every version of
 // randomVersions.
 func TestRandomPods(t *testing.T) {
+	t.Parallel() // alongside the other long tests: each has phases that use one core
 	n := randomPods
 	if s := os.Getenv("RINGFENCE_PSS_PODS"); s != "" {
 		var err error
