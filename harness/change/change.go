@@ -18,6 +18,7 @@ import (
 	"github.com/ringfence/ringfence/harness"
 	"github.com/ringfence/ringfence/harness/baseline"
 	"github.com/ringfence/ringfence/harness/catalog"
+	"github.com/ringfence/ringfence/harness/netmap"
 	"github.com/ringfence/ringfence/harness/netmodel"
 	"github.com/ringfence/ringfence/harness/segment"
 )
@@ -86,22 +87,15 @@ type ConnectionChanges struct {
 }
 
 // Connection is traffic from Source to Destination that one side allows on Ports and
-// the other does not: for an opened connection, the ports the head newly allows, and
-// the policies that allow it in the head; for a closed one, the ports only the base
-// allowed, and the policies that allowed it there. Unchanged are the ports both sides
-// allow (none when the connection as a whole is new or gone). Invariants are the
-// segmentation invariants an opened connection breaks.
+// the other does not, with netmap's fields: for an opened connection, the ports the
+// head newly allows, and the policies that allow it in the head; for a closed one, the
+// ports only the base allowed, and the policies that allowed it there. Unchanged are the
+// ports both sides allow (none when the connection as a whole is new or gone).
+// Invariants are the segmentation invariants an opened connection breaks.
 type Connection struct {
-	Source          string               `json:"source"`
-	Destination     string               `json:"destination"`
-	Ports           []netmodel.PortRange `json:"ports"`
-	Unchanged       []netmodel.PortRange `json:"unchanged,omitempty"`
-	CrossNamespace  bool                 `json:"crossNamespace,omitempty"`
-	EgressIsolated  bool                 `json:"egressIsolated"`
-	EgressPolicies  []string             `json:"egressPolicies"`
-	IngressIsolated bool                 `json:"ingressIsolated"`
-	IngressPolicies []string             `json:"ingressPolicies"`
-	Invariants      []string             `json:"invariants,omitempty"`
+	netmap.Connection
+	Unchanged  []netmodel.PortRange `json:"unchanged,omitempty"`
+	Invariants []string             `json:"invariants,omitempty"`
 }
 
 // Error is input one side could not read or evaluate; Side is "base" or "head".
@@ -211,14 +205,7 @@ func compareConnections(base, head *netmodel.Model, invariants []segment.Invaria
 }
 
 func changed(c netmodel.Connection, unchanged []netmodel.PortRange) Connection {
-	cross := c.Source.Workload != nil && c.Destination.Workload != nil &&
-		c.Source.Workload.Namespace != c.Destination.Workload.Namespace
-	return Connection{
-		Source: c.Source.String(), Destination: c.Destination.String(),
-		Ports: c.Ports, Unchanged: unchanged, CrossNamespace: cross,
-		EgressIsolated: c.EgressIsolated, EgressPolicies: orEmpty(c.EgressPolicies),
-		IngressIsolated: c.IngressIsolated, IngressPolicies: orEmpty(c.IngressPolicies),
-	}
+	return Connection{Connection: netmap.ConnectionOf(c), Unchanged: unchanged}
 }
 
 // sortConnections puts the connections that break invariants first, then orders by

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ringfence/ringfence/harness"
 	"github.com/ringfence/ringfence/harness/load"
+	"github.com/ringfence/ringfence/harness/netmap"
 	"github.com/ringfence/ringfence/harness/netmodel"
 	"github.com/ringfence/ringfence/harness/segment"
 )
@@ -79,9 +80,12 @@ func TestCompareConnections(t *testing.T) {
 	}
 	probeToWeb := func(ports, unchanged []netmodel.PortRange, invariants ...string) Connection {
 		return Connection{
-			Source: "lab/probe[Pod]", Destination: "shop/web[Pod]", Ports: ports, Unchanged: unchanged,
-			CrossNamespace: true, EgressPolicies: []string{}, IngressIsolated: true,
-			IngressPolicies: []string{"shop/web"}, Invariants: invariants,
+			Connection: netmap.Connection{
+				Source: "lab/probe[Pod]", Destination: "shop/web[Pod]", Ports: ports,
+				CrossNamespace: true, EgressPolicies: []string{}, IngressIsolated: true,
+				IngressPolicies: []string{"shop/web"},
+			},
+			Unchanged: unchanged, Invariants: invariants,
 		}
 	}
 

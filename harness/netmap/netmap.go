@@ -81,6 +81,17 @@ type Connection struct {
 	IngressPolicies []string             `json:"ingressPolicies"`
 }
 
+// ConnectionOf is a connection of the model as the map shows it.
+func ConnectionOf(c netmodel.Connection) Connection {
+	return Connection{
+		Source: c.Source.String(), Destination: c.Destination.String(), Ports: c.Ports,
+		CrossNamespace: c.Source.Workload != nil && c.Destination.Workload != nil &&
+			c.Source.Workload.Namespace != c.Destination.Workload.Namespace,
+		EgressIsolated: c.EgressIsolated, EgressPolicies: nonNil(c.EgressPolicies),
+		IngressIsolated: c.IngressIsolated, IngressPolicies: nonNil(c.IngressPolicies),
+	}
+}
+
 // Options select what the map shows.
 type Options struct {
 	// Namespace, when set, keeps only connections with an end in it.
@@ -146,13 +157,8 @@ func Build(model *netmodel.Model, opts Options) *Map {
 	m.Summary.AdminPolicies = model.AdminPolicyCount()
 	grouped := map[*netmodel.Workload]bool{}
 	for _, c := range model.Connections(opts.Namespace) {
-		conn := Connection{
-			Source: c.Source.String(), Destination: c.Destination.String(), Ports: c.Ports,
-			EgressIsolated: c.EgressIsolated, EgressPolicies: nonNil(c.EgressPolicies),
-			IngressIsolated: c.IngressIsolated, IngressPolicies: nonNil(c.IngressPolicies),
-		}
-		if c.Source.Workload != nil && c.Destination.Workload != nil && c.Source.Workload.Namespace != c.Destination.Workload.Namespace {
-			conn.CrossNamespace = true
+		conn := ConnectionOf(c)
+		if conn.CrossNamespace {
 			m.Summary.CrossNamespace++
 		}
 		if c.Source.Workload == nil && c.Source.CIDR == netmodel.World && !model.AdminIngress(c.Destination.Workload) {
