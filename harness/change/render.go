@@ -2,15 +2,16 @@ package change
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/ringfence/ringfence/harness"
 	"github.com/ringfence/ringfence/harness/catalog"
 	"github.com/ringfence/ringfence/harness/netmodel"
+	"github.com/ringfence/ringfence/harness/report"
 )
 
 // Format writes a change report in one output format.
@@ -23,14 +24,7 @@ var formats = map[string]Format{
 }
 
 // Formats lists the output formats, sorted.
-func Formats() []string {
-	names := make([]string, 0, len(formats))
-	for n := range formats {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
+func Formats() []string { return slices.Sorted(maps.Keys(formats)) }
 
 // For returns the format called name.
 func For(name string) (Format, error) {
@@ -42,15 +36,7 @@ func For(name string) (Format, error) {
 }
 
 // JSON writes r as indented JSON.
-func JSON(w io.Writer, r *Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r); err != nil {
-		return fmt.Errorf("encoding the diff report: %w", err)
-	}
-	return nil
-}
+func JSON(w io.Writer, r *Report) error { return report.WriteJSON(w, r) }
 
 // Text writes r for a terminal: the added findings, the opened connections, then what
 // the change removes and closes, and a summary line.

@@ -13,17 +13,19 @@ import (
 type JSON struct{}
 
 // Report writes r.
-func (JSON) Report(w io.Writer, r *harness.Report) error { return writeJSON(w, r) }
+func (JSON) Report(w io.Writer, r *harness.Report) error { return WriteJSON(w, r) }
 
 // Rules writes the rules with all of their metadata.
 func (JSON) Rules(w io.Writer, rules []catalog.Rule) error {
 	if rules == nil {
 		rules = []catalog.Rule{}
 	}
-	return writeJSON(w, map[string]any{"rules": rules})
+	return WriteJSON(w, map[string]any{"rules": rules})
 }
 
-func writeJSON(w io.Writer, v any) error {
+// WriteJSON writes v as indented JSON, with <, > and & as they are, as every JSON
+// report of ringfence is written.
+func WriteJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

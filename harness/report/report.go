@@ -5,6 +5,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 
@@ -28,14 +29,7 @@ var formats = map[string]func() Format{
 }
 
 // Names lists the output formats.
-func Names() []string {
-	names := make([]string, 0, len(formats))
-	for n := range formats {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
+func Names() []string { return slices.Sorted(maps.Keys(formats)) }
 
 // For returns the format called name.
 func For(name string) (Format, error) {

@@ -184,13 +184,13 @@ func (s SARIF) Report(w io.Writer, r *harness.Report) error {
 			sarifNotification{Level: "warning", Message: sarifText{Text: warning}})
 	}
 	run.Invocations = []sarifInvocation{inv}
-	return writeJSON(w, sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
+	return WriteJSON(w, sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
 }
 
 // Rules writes the rules as a SARIF log without results: the driver's rule descriptors.
 func (s SARIF) Rules(w io.Writer, rules []catalog.Rule) error {
 	run, _ := s.run(rules)
-	return writeJSON(w, sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
+	return WriteJSON(w, sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
 }
 
 // withRule adds a minimal rule for f's rule when rules lacks it, as in a report not made
