@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -321,24 +320,6 @@ func gitIn(t *testing.T, dir string, args ...string) string {
 	return strings.TrimSpace(out.String())
 }
 
-// ringfenceIn runs ringfence in dir.
-func ringfenceIn(t *testing.T, dir string, args ...string) result {
-	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Dir = dir
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var exit *exec.ExitError
-	code := 0
-	if errors.As(err, &exit) {
-		code = exit.ExitCode()
-	} else if err != nil {
-		t.Fatalf("running ringfence: %v", err)
-	}
-	return result{out.String(), errOut.String(), code}
-}
-
 // TestDiffGit compares revisions of a scratch repository: the manifests in deploy/ of a
 // main branch, and a pull-request branch that loosens the policy, with files outside
 // deploy/ that are not manifests.
@@ -387,7 +368,7 @@ func TestDiffGit(t *testing.T) {
 		"opened": {"dev/tool[Deployment] -> prod/api[Deployment] TCP/8080-8080 (egress dev/egress-anywhere; ingress prod/api-from-web) [prod-from-dev]"},
 	}
 	// The pull request alone, from the merge base; main's own change is not in it.
-	r := ringfenceIn(t, repo, "diff", "--git", "main...loosen", "deploy", "--config", "ringfence.yaml", "-o", "json")
+	r := ringfenceIn(t, repo, "", "diff", "--git", "main...loosen", "deploy", "--config", "ringfence.yaml", "-o", "json")
 	rep := parseDiff(t, r)
 	if d := cmp.Diff(loosened, rep.brief()); d != "" || r.code != 1 {
 		t.Errorf("main...loosen: exit %d (-want +got):\n%s%s", r.code, d, r.stderr)
@@ -396,7 +377,7 @@ func TestDiffGit(t *testing.T) {
 		t.Errorf("base %q, want the merge base %s; head finding in %q", rep.Base, base, rep.Source(t))
 	}
 	// Two dots compare the tips: main's widened binding shows as removed.
-	r = ringfenceIn(t, repo, "diff", "--git", "main..loosen", "deploy", "--config", "ringfence.yaml", "-o", "json")
+	r = ringfenceIn(t, repo, "", "diff", "--git", "main..loosen", "deploy", "--config", "ringfence.yaml", "-o", "json")
 	want := map[string][]string{"removed": {"RF-RBAC-016 ClusterRoleBinding /namespace-reader"}}
 	for k, v := range loosened {
 		want[k] = v
@@ -409,7 +390,7 @@ func TestDiffGit(t *testing.T) {
 	if err := os.Remove(filepath.Join(deploy, "rbac.yaml")); err != nil {
 		t.Fatal(err)
 	}
-	r = ringfenceIn(t, deploy, "diff", "--git", "HEAD", "-o", "json")
+	r = ringfenceIn(t, deploy, "", "diff", "--git", "HEAD", "-o", "json")
 	if rep := parseDiff(t, r); rep.Head != "working tree" || r.code != 0 || rep.Summary["findingsAdded"] != 0 {
 		t.Errorf("HEAD vs working tree: exit %d, %+v\n%s", r.code, rep, r.stderr)
 	}
@@ -423,7 +404,7 @@ func TestDiffGit(t *testing.T) {
 		{[]string{"diff", "--git", "main..loosen", "typo/"}, "typo/ is in neither"},
 		{[]string{"diff", "--git", "main", "-"}, "not - (standard input)"},
 	} {
-		r := ringfenceIn(t, repo, tt.args...)
+		r := ringfenceIn(t, repo, "", tt.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, tt.want) {
 			t.Errorf("%v: exit %d, stderr %q, want 2 and %q", tt.args, r.code, r.stderr, tt.want)
 		}

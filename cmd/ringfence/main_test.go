@@ -42,7 +42,14 @@ type result struct {
 
 func ringfence(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
+	return ringfenceIn(t, "", stdin, args...)
+}
+
+// ringfenceIn runs ringfence in dir ("" for the test's directory) with stdin.
+func ringfenceIn(t *testing.T, dir, stdin string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut

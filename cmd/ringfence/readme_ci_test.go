@@ -108,7 +108,7 @@ func ciRepo(t *testing.T) (string, string) {
 	put("testdata/diff/config.yaml", filepath.Join(repo, "ringfence.yaml"))
 	gitIn(t, repo, "init", "-q", "-b", "main")
 	// The README's instruction for the baseline.
-	if r := ringfenceIn(t, repo, "test", "deploy/", "--write-baseline", "ringfence-baseline.json"); r.code != 1 {
+	if r := ringfenceIn(t, repo, "", "test", "deploy/", "--write-baseline", "ringfence-baseline.json"); r.code != 1 {
 		t.Fatalf("writing the baseline: exit %d\n%s", r.code, r.stderr)
 	}
 	gitIn(t, repo, "add", ".")
@@ -347,7 +347,7 @@ func TestReadmeDiffExample(t *testing.T) {
 		t.Fatal("README.md has no Markdown diff example")
 	}
 	repo, main := ciRepo(t) // the working tree has the pull request's change
-	r := ringfenceIn(t, repo, "diff", "--git", "main", "deploy/", "--config", "ringfence.yaml", "--output", "markdown")
+	r := ringfenceIn(t, repo, "", "diff", "--git", "main", "deploy/", "--config", "ringfence.yaml", "--output", "markdown")
 	if r.code != 1 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
