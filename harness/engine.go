@@ -369,8 +369,14 @@ type Input struct {
 // Read reads manifests from paths ("-" is stdin): files as given, directories
 // recursively. What cannot be read is kept as located errors for the report.
 func Read(ctx context.Context, paths []string, stdin io.Reader) *Input {
+	return ReadWith(ctx, load.Paths, paths, stdin)
+}
+
+// ReadWith reads manifests from paths with read, such as a renderer's reader that
+// renders the Helm charts and kustomizations among them.
+func ReadWith(ctx context.Context, read load.Reader, paths []string, stdin io.Reader) *Input {
 	start := time.Now()
-	in := InputOf(load.Paths(ctx, paths, stdin))
+	in := InputOf(read(ctx, paths, stdin))
 	in.took = time.Since(start)
 	return in
 }

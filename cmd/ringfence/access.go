@@ -19,6 +19,7 @@ func newWhoCanCommand(stdin io.Reader) *cobra.Command {
 		allNamespaces bool
 		subresource   string
 		noDefaults    bool
+		rf            renderFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "who-can VERB (TYPE[.GROUP][/NAME] | NONRESOURCEURL) [PATH...|-]",
@@ -66,7 +67,11 @@ Exit codes: 0 the answer was printed, 2 usage error or input that could not be r
 			if len(paths) == 0 {
 				paths = []string{"."}
 			}
-			set := access.Load(cmd.Context(), paths, stdin, access.Options{NoDefaults: noDefaults})
+			read, err := rf.reader()
+			if err != nil {
+				return err
+			}
+			set := access.Load(cmd.Context(), paths, stdin, access.Options{NoDefaults: noDefaults, Read: read})
 			res := set.WhoCan(req)
 			res.Warnings = warnings
 			return afterInput(set, access.WriteWhoCan(cmd.OutOrStdout(), res, output))
@@ -78,6 +83,7 @@ Exit codes: 0 the answer was printed, 2 usage error or input that could not be r
 	f.BoolVarP(&allNamespaces, "all-namespaces", "A", false, "ask about every namespace at once (only ClusterRoleBindings grant that)")
 	f.StringVar(&subresource, "subresource", "", "the subresource of the request (exec, log, status, scale, ...)")
 	f.BoolVar(&noDefaults, "no-default-policy", false, "leave out Kubernetes' default roles and bindings")
+	rf.register(f, false)
 	return cmd
 }
 
@@ -87,6 +93,7 @@ func newPermissionsCommand(stdin io.Reader) *cobra.Command {
 		namespace  string
 		groups     []string
 		noDefaults bool
+		rf         renderFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "permissions SUBJECT [PATH...|-]",
@@ -121,7 +128,11 @@ could not be read (reported after everything readable was resolved).`,
 			if len(paths) == 0 {
 				paths = []string{"."}
 			}
-			set := access.Load(cmd.Context(), paths, stdin, access.Options{NoDefaults: noDefaults})
+			read, err := rf.reader()
+			if err != nil {
+				return err
+			}
+			set := access.Load(cmd.Context(), paths, stdin, access.Options{NoDefaults: noDefaults, Read: read})
 			sub, err := set.ResolveSubject(args[0], namespace, groups)
 			if err != nil {
 				for _, e := range set.Errors {
@@ -137,6 +148,7 @@ could not be read (reported after everything readable was resolved).`,
 	f.StringVarP(&namespace, "namespace", "n", access.DefaultNamespace, "the namespace of a service account or workload subject")
 	f.StringSliceVar(&groups, "group", nil, "extra groups the subject is in (repeatable)")
 	f.BoolVar(&noDefaults, "no-default-policy", false, "leave out Kubernetes' default roles and bindings")
+	rf.register(f, false)
 	return cmd
 }
 

@@ -19,6 +19,7 @@ import (
 func newDiffCommand(stdin io.Reader) *cobra.Command {
 	var (
 		ef      engineFlags
+		rf      renderFlags
 		output  []string
 		gitSpec string
 	)
@@ -60,9 +61,13 @@ show as added).`,
 			if err != nil {
 				return err
 			}
+			reader, err := rf.reader()
+			if err != nil {
+				return err
+			}
 			ctx, cancel := context.WithCancel(cmd.Context())
 			defer cancel()
-			base, head, err := diffInputs(ctx, gitSpec, args, stdin)
+			base, head, err := diffInputs(ctx, gitSpec, args, stdin, reader)
 			if err != nil {
 				return err
 			}
@@ -104,6 +109,7 @@ show as added).`,
 	f.StringArrayVarP(&output, "output", "o", []string{"text"}, "report format, FORMAT for standard output (one at most) or FORMAT=FILE to write a file (repeatable); formats: "+strings.Join(change.Formats(), ", "))
 	f.StringVar(&gitSpec, "git", "", "compare two revisions of the git repository in the working directory: A..B, A...B (from the merge base), or A (with the working tree); the arguments are the paths to compare")
 	ef.register(f)
+	rf.register(f, true)
 	return cmd
 }
 
@@ -116,7 +122,7 @@ type side struct {
 // diffInputs checks the arguments and returns the two versions to compare. Git
 // revisions are read here, so that a bad revision or path is a usage error before the
 // rules compile.
-func diffInputs(ctx context.Context, gitSpec string, args []string, stdin io.Reader) (side, side, error) {
+func diffInputs(ctx context.Context, gitSpec string, args []string, stdin io.Reader, read load.Reader) (side, side, error) {
 	if gitSpec == "" {
 		if len(args) != 2 {
 			return side{}, side{}, fmt.Errorf("want two paths, BASE and HEAD, or --git REV1..REV2 [PATH...] (got %d arguments)", len(args))
@@ -125,7 +131,7 @@ func diffInputs(ctx context.Context, gitSpec string, args []string, stdin io.Rea
 			return side{}, side{}, fmt.Errorf("only one of BASE and HEAD can be - (standard input)")
 		}
 		paths := func(p string) side {
-			return side{label: p, read: func() *harness.Input { return harness.Read(ctx, []string{p}, stdin) }}
+			return side{label: p, read: func() *harness.Input { return harness.ReadWith(ctx, read, []string{p}, stdin) }}
 		}
 		return paths(args[0]), paths(args[1]), nil
 	}
@@ -145,7 +151,7 @@ func diffInputs(ctx context.Context, gitSpec string, args []string, stdin io.Rea
 	if err != nil {
 		return side{}, side{}, fmt.Errorf("--git: %w", err)
 	}
-	baseRes, baseMissing, err := gitrev.Read(ctx, dir, r.Base, args)
+	baseRes, baseMissing, err := gitrev.Read(ctx, dir, r.Base, args, read)
 	if err != nil {
 		return side{}, side{}, fmt.Errorf("--git: %w", err)
 	}
@@ -153,14 +159,14 @@ func diffInputs(ctx context.Context, gitSpec string, args []string, stdin io.Rea
 	var head side
 	var headMissing []string
 	if r.Head == "" {
-		head = side{label: "working tree", read: func() *harness.Input { return harness.Read(ctx, args, nil) }}
+		head = side{label: "working tree", read: func() *harness.Input { return harness.ReadWith(ctx, read, args, nil) }}
 		for _, a := range args {
 			if _, err := os.Stat(a); err != nil {
 				headMissing = append(headMissing, a)
 			}
 		}
 	} else {
-		headRes, missing, err := gitrev.Read(ctx, dir, r.Head, args)
+		headRes, missing, err := gitrev.Read(ctx, dir, r.Head, args, read)
 		if err != nil {
 			return side{}, side{}, fmt.Errorf("--git: %w", err)
 		}

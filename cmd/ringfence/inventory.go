@@ -10,11 +10,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ringfence/ringfence/harness"
-	"github.com/ringfence/ringfence/harness/load"
 )
 
 func newInventoryCommand(stdin io.Reader) *cobra.Command {
 	var output string
+	var rf renderFlags
 	cmd := &cobra.Command{
 		Use:   "inventory [PATH...|-]",
 		Short: "Print data.inventory for manifests, for OPA servers and conftest --data",
@@ -27,7 +27,11 @@ Namespaced objects without metadata.namespace land in "default", as with kubectl
 			if len(args) == 0 {
 				args = []string{"."}
 			}
-			res := load.Paths(cmd.Context(), args, stdin)
+			read, err := rf.reader()
+			if err != nil {
+				return err
+			}
+			res := read(cmd.Context(), args, stdin)
 			objs := make([]harness.Object, len(res.Documents))
 			for i, d := range res.Documents {
 				objs[i] = harness.Object{Data: d.Object}
@@ -62,5 +66,6 @@ Namespaced objects without metadata.namespace land in "default", as with kubectl
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "-", "file to write (default: standard output)")
+	rf.register(cmd.Flags(), true)
 	return cmd
 }

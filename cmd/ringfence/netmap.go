@@ -17,6 +17,7 @@ func newNetmapCommand(stdin io.Reader) *cobra.Command {
 		namespace   string
 		infer       bool
 		hostNetwork string
+		rf          renderFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "netmap [PATH...|-]",
@@ -66,7 +67,11 @@ Exit codes: 0 the map was printed, 2 usage error or input that could not be read
 			if len(args) == 0 {
 				args = []string{"."}
 			}
-			m, err := netmap.FromFiles(cmd.Context(), args, stdin, netmap.Options{Namespace: namespace, Infer: infer, HostNetwork: h})
+			read, err := rf.reader()
+			if err != nil {
+				return err
+			}
+			m, err := netmap.FromFiles(cmd.Context(), args, stdin, netmap.Options{Namespace: namespace, Infer: infer, HostNetwork: h, Read: read})
 			if err != nil {
 				return err
 			}
@@ -87,6 +92,7 @@ Exit codes: 0 the map was printed, 2 usage error or input that could not be read
 	f := cmd.Flags()
 	f.StringVarP(&output, "output", "o", "text", "output format: "+strings.Join(netmap.Formats, ", "))
 	f.StringVarP(&namespace, "namespace", "n", "", "only connections with an end in this namespace")
+	rf.register(f, false)
 	registerHostNetwork(f, &hostNetwork)
 	f.BoolVar(&infer, "infer", false, "add the pods the policies' selectors describe (always done when the input has policies and no workloads)")
 	return cmd

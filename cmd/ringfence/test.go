@@ -20,6 +20,7 @@ import (
 
 func newTestCommand(stdin io.Reader) *cobra.Command {
 	var ef evalFlags
+	var rf renderFlags
 	cmd := &cobra.Command{
 		Use:   "test [PATH...|-]",
 		Short: "Check manifests (files, directories, or - for stdin) against the rules",
@@ -46,11 +47,15 @@ or input that could not be read (reported after everything readable was evaluate
 			if len(args) == 0 {
 				args = []string{"."}
 			}
+			reader, err := rf.reader()
+			if err != nil {
+				return err
+			}
 			// The files are read while the rules compile.
 			ctx, cancel := context.WithCancel(cmd.Context())
 			defer cancel()
 			read := make(chan *harness.Input, 1)
-			go func() { read <- harness.Read(ctx, args, stdin) }()
+			go func() { read <- harness.ReadWith(ctx, reader, args, stdin) }()
 			outputs, eng, err := ef.engine(cmd)
 			if err != nil {
 				return err
@@ -73,6 +78,7 @@ or input that could not be read (reported after everything readable was evaluate
 		},
 	}
 	ef.register(cmd)
+	rf.register(cmd.Flags(), true)
 	return cmd
 }
 

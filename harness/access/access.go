@@ -31,12 +31,18 @@ type Set struct {
 type Options struct {
 	// NoDefaults leaves Kubernetes' default roles and bindings out.
 	NoDefaults bool
+	// Read reads the paths Load is given; nil is load.Paths.
+	Read load.Reader
 }
 
 // Load reads manifests from paths ("-" is stdin) and resolves their RBAC. Input that
 // cannot be read becomes located errors; everything readable is resolved.
 func Load(ctx context.Context, paths []string, stdin io.Reader, opts Options) *Set {
-	res := load.Paths(ctx, paths, stdin)
+	read := opts.Read
+	if read == nil {
+		read = load.Paths
+	}
+	res := read(ctx, paths, stdin)
 	objs := make([]map[string]any, len(res.Documents))
 	for i, d := range res.Documents {
 		objs[i] = d.Object

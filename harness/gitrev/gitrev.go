@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -82,10 +84,14 @@ func Short(rev string) string {
 // scan of the working tree from dir names it. A path that names nothing in rev is not an
 // error (a change may add or remove it); the names of such paths are returned, for the
 // caller to tell a misspelt path from one the change adds.
-func Read(ctx context.Context, dir, rev string, paths []string) (load.Result, []string, error) {
-	type file struct{ name, object string }
+//
+// With read (a renderer's reader), a revision whose paths hold a Helm chart or a
+// kustomization is read as the working tree would be: its files under paths are
+// written to a temporary directory, read there with read, and named as from dir.
+func Read(ctx context.Context, dir, rev string, paths []string, read load.Reader) (load.Result, []string, error) {
 	var files []file
 	var missing []string
+	render := false
 	for _, p := range paths {
 		// One path at a time, to tell which name nothing; ls-tree names files relative
 		// to the working directory, as a scan from there would.
@@ -106,17 +112,47 @@ func Read(ctx context.Context, dir, rev string, paths []string) (load.Result, []
 			if fields[1] != "blob" || fields[0] == "120000" {
 				continue
 			}
-			// A file named on its own is read whatever its extension, as a scan reads it.
-			if load.IsManifest(name) || name == filepath.Clean(p) {
-				files = append(files, file{name, fields[2]})
+			base := filepath.Base(name)
+			if base == "Chart.yaml" || slices.Contains(load.KustomizationFiles, base) ||
+				(name == filepath.Clean(p) && load.IsChartArchive(name)) {
+				render = true
 			}
+			files = append(files, file{name, fields[2], load.IsManifest(name) || name == filepath.Clean(p)})
 		}
 		if found == 0 {
 			missing = append(missing, p)
 		}
 	}
+	if render && read != nil {
+		res, err := readRendered(ctx, dir, rev, paths, files, read)
+		return res, missing, err
+	}
+	files = slices.DeleteFunc(files, func(f file) bool { return !f.manifest })
+	var res load.Result
+	err := catFiles(ctx, dir, rev, files, func(name string, data []byte) error {
+		one := load.Bytes(name, data)
+		res.Documents = append(res.Documents, one.Documents...)
+		res.Errors = append(res.Errors, one.Errors...)
+		return nil
+	})
+	if err != nil {
+		return load.Result{}, nil, err
+	}
+	return res, missing, nil
+}
+
+// file is a file of a revision: its name, its blob, and whether a scan reads it as
+// manifests.
+type file struct {
+	name, object string
+	manifest     bool
+}
+
+// catFiles reads the files' contents with one git cat-file --batch and hands each to
+// use, in order.
+func catFiles(ctx context.Context, dir, rev string, files []file, use func(name string, data []byte) error) error {
 	if len(files) == 0 {
-		return load.Result{}, missing, nil
+		return nil
 	}
 	var req bytes.Buffer
 	for _, f := range files {
@@ -124,20 +160,76 @@ func Read(ctx context.Context, dir, rev string, paths []string) (load.Result, []
 	}
 	out, err := git(ctx, dir, &req, "cat-file", "--batch")
 	if err != nil {
-		return load.Result{}, nil, fmt.Errorf("reading files of %s: %w", Short(rev), err)
+		return fmt.Errorf("reading files of %s: %w", Short(rev), err)
 	}
-	var res load.Result
 	br := bufio.NewReader(bytes.NewReader(out))
 	for _, f := range files {
 		data, err := readObject(br, f.object)
 		if err != nil {
-			return load.Result{}, nil, fmt.Errorf("reading %s of %s: %w", f.name, Short(rev), err)
+			return fmt.Errorf("reading %s of %s: %w", f.name, Short(rev), err)
 		}
-		one := load.Bytes(f.name, data)
-		res.Documents = append(res.Documents, one.Documents...)
-		res.Errors = append(res.Errors, one.Errors...)
+		if err := use(f.name, data); err != nil {
+			return err
+		}
 	}
-	return res, missing, nil
+	return nil
+}
+
+// readRendered writes files into a temporary directory, reads paths there with read,
+// and names what it read as from dir.
+func readRendered(ctx context.Context, dir, rev string, paths []string, files []file, read load.Reader) (load.Result, error) {
+	tmp, err := os.MkdirTemp("", "ringfence-rev-")
+	if err != nil {
+		return load.Result{}, fmt.Errorf("reading %s: %w", Short(rev), err)
+	}
+	defer os.RemoveAll(tmp)
+	err = catFiles(ctx, dir, rev, files, func(name string, data []byte) error {
+		// ls-tree names files relative to dir, and may go up from it ("../x").
+		p := filepath.Join(tmp, "w", name)
+		if !strings.HasPrefix(p, tmp+string(filepath.Separator)) {
+			return fmt.Errorf("reading %s of %s: outside the repository", name, Short(rev))
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(p, data, 0o644)
+	})
+	if err != nil {
+		return load.Result{}, err
+	}
+	// The working directory sits one level down, so that paths going up from it stay
+	// inside the temporary directory.
+	root := filepath.Join(tmp, "w")
+	in := make([]string, len(paths))
+	for i, p := range paths {
+		in[i] = filepath.Join(root, p)
+		if _, err := os.Stat(in[i]); err != nil {
+			in[i] = "" // the path names nothing in rev
+		}
+	}
+	in = slices.DeleteFunc(in, func(p string) bool { return p == "" })
+	res := read(ctx, in, nil)
+	rel := func(name string) string {
+		if r, err := filepath.Rel(root, name); err == nil && !strings.HasPrefix(r, "..") {
+			return r
+		}
+		return name
+	}
+	for i := range res.Documents {
+		s := &res.Documents[i].Source
+		s.File = rel(s.File)
+		if s.Rendered != nil {
+			r := *s.Rendered
+			r.From = rel(r.From)
+			s.Rendered = &r
+		}
+	}
+	for i := range res.Errors {
+		e := &res.Errors[i]
+		e.File = rel(e.File)
+		e.Message = strings.ReplaceAll(e.Message, root+string(filepath.Separator), "")
+	}
+	return res, nil
 }
 
 // readObject reads one object of git cat-file --batch's output: a header line

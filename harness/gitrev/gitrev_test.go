@@ -1,6 +1,7 @@
 package gitrev
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ringfence/ringfence/harness/render"
 )
 
 func run(t *testing.T, dir string, args ...string) string {
@@ -33,16 +36,22 @@ func write(t *testing.T, path, text string) {
 // TestRead reads a revision as a scan of the working tree reads it: manifests under the
 // directories given, a file given by name whatever its extension, no symbolic links,
 // names relative to the directory read from, and paths that name nothing reported.
-func TestRead(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
+// isolateGit keeps the user's and the system's git configuration out of a test, and
+// names the commits' author.
+func isolateGit(t *testing.T) {
 	t.Setenv("GIT_CONFIG_GLOBAL", os.DevNull)
 	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 	t.Setenv("GIT_AUTHOR_NAME", "t")
 	t.Setenv("GIT_AUTHOR_EMAIL", "t@example.com")
 	t.Setenv("GIT_COMMITTER_NAME", "t")
 	t.Setenv("GIT_COMMITTER_EMAIL", "t@example.com")
+}
+
+func TestRead(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	isolateGit(t)
 	repo := t.TempDir()
 	pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: %s}\n"
 	write(t, filepath.Join(repo, "k8s/a.yaml"), strings.ReplaceAll(pod, "%s", "a"))
@@ -61,7 +70,7 @@ func TestRead(t *testing.T) {
 	run(t, repo, "commit", "-q", "-am", "two")
 
 	sub := filepath.Join(repo, "k8s")
-	res, missing, err := Read(t.Context(), sub, first, []string{".", "pods.tpl", "gone/"})
+	res, missing, err := Read(t.Context(), sub, first, []string{".", "pods.tpl", "gone/"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,5 +116,54 @@ func TestRead(t *testing.T) {
 		case r != Range{Base: tt.base, Head: tt.head}:
 			t.Errorf("%s: %+v, want base %s head %s", tt.spec, r, tt.base, tt.head)
 		}
+	}
+}
+
+// TestReadRendered reads a revision that holds a kustomization with a renderer's
+// reader: the overlay is rendered from the revision's files, not the working tree's,
+// and named as from the working directory.
+func TestReadRendered(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not on PATH")
+	}
+	isolateGit(t)
+	repo := t.TempDir()
+	run(t, repo, "init", "-q", "-b", "main")
+	write(t, filepath.Join(repo, "deploy/base/kustomization.yaml"), "resources: [pod.yaml]\n")
+	write(t, filepath.Join(repo, "deploy/base/pod.yaml"), "# the web pod\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n")
+	write(t, filepath.Join(repo, "deploy/prod/kustomization.yaml"), "resources: [../base]\nnamePrefix: prod-\n")
+	write(t, filepath.Join(repo, "deploy/plain.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n")
+	run(t, repo, "add", ".")
+	run(t, repo, "commit", "-q", "-m", "one")
+	first := run(t, repo, "rev-parse", "HEAD")
+	// The working tree changes after the commit: the revision is what is read.
+	write(t, filepath.Join(repo, "deploy/prod/kustomization.yaml"), "resources: [../base]\nnamePrefix: staging-\n")
+
+	r, err := render.New(render.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, missing, err := Read(t.Context(), repo, first, []string{"deploy", "nowhere"}, r.Read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range res.Documents {
+		meta := d.Object["metadata"].(map[string]any)
+		line := fmt.Sprintf("%s %s:%d", meta["name"], d.Source.File, d.Source.Line)
+		if d.Source.Rendered != nil {
+			line += " from " + d.Source.Rendered.From
+		}
+		got = append(got, line)
+	}
+	want := []string{
+		"shop deploy/plain.yaml:1",
+		"prod-web deploy/base/pod.yaml:2 from deploy/prod",
+	}
+	if diff := cmp.Diff(want, got); diff != "" || len(res.Errors) > 0 {
+		t.Errorf("objects (-want +got):\n%s\nerrors: %v", diff, res.Errors)
+	}
+	if !slices.Equal(missing, []string{"nowhere"}) {
+		t.Errorf("missing = %v, want [nowhere]", missing)
 	}
 }

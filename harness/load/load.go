@@ -22,8 +22,23 @@ const StdinName = "-"
 
 // Source locates an object in its input: the file, the document's index among the
 // file's non-empty documents (from 0), and the line where the object starts (from 1).
+// An object rendered from a Helm chart or a kustomization is located in the file that
+// produced it (the template, or the resource file), and Rendered says where it sits in
+// the rendered output.
 type Source struct {
-	File     string `json:"file"`
+	File     string    `json:"file"`
+	Document int       `json:"document"`
+	Line     int       `json:"line"`
+	Rendered *Rendered `json:"rendered,omitempty"`
+}
+
+// Rendered locates an object in the output of a renderer: which one (Helm or Kustomize),
+// the chart or kustomization it rendered (From, a path as the user named it), and the
+// object's document index and line in the whole output, as helm template or kustomize
+// build prints it.
+type Rendered struct {
+	By       string `json:"by"`
+	From     string `json:"from"`
 	Document int    `json:"document"`
 	Line     int    `json:"line"`
 }
@@ -74,37 +89,128 @@ func IsManifest(name string) bool {
 	return false
 }
 
+// A Reader reads manifests from paths ("-" is stdin) into objects and located errors.
+// Paths is the plain one; a renderer's reader also renders Helm charts and
+// kustomizations.
+type Reader func(ctx context.Context, paths []string, stdin io.Reader) Result
+
 // Paths reads every path in order: files as given, directories recursively (only
 // .yaml, .yml and .json files, in lexical order), and "-" from stdin. Files are parsed
-// concurrently; the result keeps the order of the input.
+// concurrently; the result keeps the order of the input. Charts and kustomizations are
+// read as the plain files they hold: a Reader that renders them walks with roots.
 func Paths(ctx context.Context, paths []string, stdin io.Reader) Result {
-	var res Result
-	var files []string
+	units, errs := Walk(paths, false)
+	res := ReadUnits(ctx, units, stdin, nil)
+	res.Errors = append(errs, res.Errors...)
+	return res
+}
+
+// UnitKind says how a unit of input is read.
+type UnitKind uint8
+
+const (
+	// File is a manifest file, or "-" for standard input.
+	File UnitKind = iota
+	// Chart is a Helm chart directory: it holds a Chart.yaml.
+	Chart
+	// ChartArchive is a packaged Helm chart (.tgz), named as a path.
+	ChartArchive
+	// Kustomization is a directory that holds a kustomization file.
+	Kustomization
+)
+
+func (k UnitKind) String() string {
+	switch k {
+	case Chart:
+		return "chart"
+	case ChartArchive:
+		return "packaged chart"
+	case Kustomization:
+		return "kustomization"
+	}
+	return "file"
+}
+
+// Unit is one unit of input: a file read as manifests, or a root a renderer renders as
+// a whole.
+type Unit struct {
+	Path string
+	Kind UnitKind
+}
+
+// KustomizationFiles are the file names that make a directory a kustomization, in the
+// order Kustomize looks for them.
+var KustomizationFiles = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+
+// RootOf reports whether dir is rendered as a whole, and as what: a Helm chart (it holds
+// Chart.yaml) or a kustomization. A directory with both is a chart, as Helm would read it.
+func RootOf(dir string) (UnitKind, bool) {
+	if isFile(filepath.Join(dir, "Chart.yaml")) {
+		return Chart, true
+	}
+	for _, name := range KustomizationFiles {
+		if isFile(filepath.Join(dir, name)) {
+			return Kustomization, true
+		}
+	}
+	return File, false
+}
+
+// IsChartArchive reports whether a named file is a packaged Helm chart.
+func IsChartArchive(name string) bool {
+	n := strings.ToLower(name)
+	return strings.HasSuffix(n, ".tgz") || strings.HasSuffix(n, ".tar.gz")
+}
+
+func isFile(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.Mode().IsRegular()
+}
+
+// Walk turns paths into units, in order: "-" and named files as given, directories
+// recursively (.yaml, .yml and .json files in lexical order). With roots, a directory
+// that is a chart or a kustomization (a named one, or one met in the walk) is one unit
+// whose files are not read again, and a named .tgz file is a packaged chart.
+func Walk(paths []string, roots bool) ([]Unit, []Error) {
+	var units []Unit
+	var errs []Error
 	for _, p := range paths {
 		if p == StdinName {
-			files = append(files, p)
+			units = append(units, Unit{Path: p})
 			continue
 		}
-		found, errs := expand(p)
-		files = append(files, found...)
-		res.Errors = append(res.Errors, errs...)
+		found, e := expand(p, roots)
+		units = append(units, found...)
+		errs = append(errs, e...)
 	}
+	return units, errs
+}
 
-	results := make([]Result, len(files))
+// ReadUnits reads units concurrently, keeping their order: files are parsed, and the
+// other units go to render (a nil render reads nothing from them).
+func ReadUnits(ctx context.Context, units []Unit, stdin io.Reader, render func(context.Context, Unit) Result) Result {
+	var res Result
+	results := make([]Result, len(units))
 	work := make(chan int)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(len(files), 1)) {
+	for range min(runtime.GOMAXPROCS(0), max(len(units), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				results[i] = readFile(files[i], stdin)
+				u := units[i]
+				switch {
+				case u.Kind == File:
+					results[i] = readFile(u.Path, stdin)
+				case render != nil:
+					results[i] = render(ctx, u)
+				}
 			}
 		}()
 	}
-	for i := range files {
+	for i, u := range units {
 		if ctx.Err() != nil {
-			results[i] = Result{Errors: []Error{{File: files[i], Message: ctx.Err().Error()}}}
+			results[i] = Result{Errors: []Error{{File: u.Path, Message: ctx.Err().Error()}}}
 			continue
 		}
 		work <- i
@@ -117,16 +223,19 @@ func Paths(ctx context.Context, paths []string, stdin io.Reader) Result {
 	return res
 }
 
-// expand turns a path into the manifest files it names.
-func expand(path string) ([]string, []Error) {
+// expand turns a path into the units it names.
+func expand(path string, roots bool) ([]Unit, []Error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, []Error{{File: path, Message: describeFSError(err)}}
 	}
 	if !info.IsDir() {
-		return []string{path}, nil
+		if roots && IsChartArchive(path) {
+			return []Unit{{Path: path, Kind: ChartArchive}}, nil
+		}
+		return []Unit{{Path: path}}, nil
 	}
-	var files []string
+	var units []Unit
 	var errs []Error
 	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -136,15 +245,21 @@ func expand(path string) ([]string, []Error) {
 			}
 			return nil
 		}
+		if d.IsDir() && roots {
+			if kind, ok := RootOf(p); ok {
+				units = append(units, Unit{Path: p, Kind: kind})
+				return fs.SkipDir
+			}
+		}
 		if d.Type().IsRegular() && IsManifest(d.Name()) {
-			files = append(files, p)
+			units = append(units, Unit{Path: p})
 		}
 		return nil
 	})
 	if err != nil {
 		errs = append(errs, Error{File: path, Message: describeFSError(err)})
 	}
-	return files, errs
+	return units, errs
 }
 
 func describeFSError(err error) string {

@@ -102,6 +102,8 @@ type Options struct {
 	// HostNetwork is how host-network pods are treated; "" is
 	// netmodel.HostNetworkUnprotected.
 	HostNetwork netmodel.HostNetwork
+	// Read reads the paths FromFiles is given; nil is load.Paths.
+	Read load.Reader
 }
 
 // FromFiles reads manifests (files, directories, "-" for stdin) and maps them. Input
@@ -111,7 +113,11 @@ func FromFiles(ctx context.Context, paths []string, stdin io.Reader, opts Option
 	if err != nil {
 		return nil, err
 	}
-	res := load.Paths(ctx, paths, stdin)
+	read := opts.Read
+	if read == nil {
+		read = load.Paths
+	}
+	res := read(ctx, paths, stdin)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

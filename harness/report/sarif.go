@@ -122,6 +122,9 @@ type (
 	}
 	sarifResultProps struct {
 		Field string `json:"field,omitempty"`
+		// Rendered says where an object rendered from a Helm chart or a kustomization
+		// sits in the rendered output, and which chart or kustomization it came from.
+		Rendered *load.Rendered `json:"rendered,omitempty"`
 	}
 	sarifLocation struct {
 		PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
@@ -333,8 +336,13 @@ func (s SARIF) result(base string, index map[string]int, f harness.Finding) sari
 		loc.PhysicalLocation = physical(base, f.Source.File, f.Source.Line)
 	}
 	res.Locations = []sarifLocation{loc}
-	if f.Field != "" {
+	if f.Field != "" || (f.Source != nil && f.Source.Rendered != nil) {
 		res.Properties = &sarifResultProps{Field: f.Field}
+		if f.Source != nil && f.Source.Rendered != nil {
+			r := *f.Source.Rendered
+			r.From = artifactURI(base, r.From)
+			res.Properties.Rendered = &r
+		}
 	}
 	return res
 }

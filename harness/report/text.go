@@ -34,6 +34,10 @@ func (Text) Report(w io.Writer, r *harness.Report) error {
 		if f.Field != "" {
 			where = append(where, f.Field)
 		}
+		if f.Source != nil && f.Source.Rendered != nil {
+			r := f.Source.Rendered
+			where = append(where, fmt.Sprintf("rendered by %s from %s (line %d of its output)", r.By, r.From, r.Line))
+		}
 		if len(where) > 0 {
 			fmt.Fprintf(bw, "  %-8s  %-11s  %s\n", "", "", strings.Join(where, ", "))
 		}
