@@ -13,6 +13,13 @@ CONFTEST_VERSION=v0.71.1
 GATEKEEPER_VERSION=v3.23.1
 # Must match the k8s.io/kubernetes version internal/kubetools/kube/go.mod requires.
 KUBERNETES_VERSION=v1.37.2
+# Helm and Kustomize, whose libraries render charts and kustomizations in-process: the
+# programs must be the versions go.mod requires (Helm) or builds on (Kustomize's api),
+# so that the end-to-end tests compare the library with its own command.
+HELM_VERSION=v4.3.2
+# v5.8.3 needs Go 1.27 and a kube-openapi version the module proxy does not serve;
+# v5.8.2 is the release built on sigs.k8s.io/kustomize/api v0.21.2.
+KUSTOMIZE_VERSION=v5.8.2
 # Microsoft's SARIF validator, the self-contained Linux build published on npm.
 SARIF_MULTITOOL_VERSION=5.7.0
 
@@ -91,7 +98,7 @@ precommit() {
 install opa github.com/open-policy-agent/opa "github.com/open-policy-agent/opa@$OPA_VERSION"
 
 # Optional tools, by name: .ci/tools.sh conftest gator kube (kube-apiserver and
-# kube-controller-manager in one binary, and etcd) sarif (sarif-multitool, from npm)
+# kube-controller-manager in one binary, and etcd) helm kustomize sarif (sarif-multitool, from npm)
 # precommit (pre-commit and git, from apt-get when missing)
 for tool in "$@"; do
 	case $tool in
@@ -108,6 +115,15 @@ for tool in "$@"; do
 		v=k8s.io/component-base/version
 		build kube "$root/internal/kubetools/kube" "-X $v.gitVersion=$KUBERNETES_VERSION -X $v.gitMajor=1 -X $v.gitMinor=37"
 		;;
+	helm)
+		root=$(cd "$(dirname "$0")/.." && pwd)
+		if ! grep -q "helm.sh/helm/v4 $HELM_VERSION\$" "$root/go.mod"; then
+			echo "go.mod does not require helm.sh/helm/v4 $HELM_VERSION" >&2
+			exit 2
+		fi
+		install helm helm.sh/helm/v4/cmd/helm "helm.sh/helm/v4@$HELM_VERSION"
+		;;
+	kustomize) install kustomize sigs.k8s.io/kustomize/kustomize/v5 "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION" ;;
 	sarif) sarif_multitool ;;
 	precommit) precommit ;;
 	*) echo "unknown tool $tool" >&2; exit 2 ;;
