@@ -312,4 +312,3 @@ func run(t *testing.T, prog string, args ...string) string {
 	}
 	return string(out)
 }
-
