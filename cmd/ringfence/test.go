@@ -28,9 +28,21 @@ func newTestCommand(stdin io.Reader) *cobra.Command {
 
 PATH is a file, a directory (read recursively: .yaml, .yml, .json) or - for standard
 input; the default is the current directory. Every readable document is evaluated, even
-when others cannot be read. --host-network says how the connectivity model (the
-segmentation invariants of RF-NET-030) treats host-network pods: unprotected, the
-default, or pod; the JSON report names the choice under "settings".
+when others cannot be read.
+
+Helm charts (a directory with Chart.yaml, or a packaged .tgz named as a PATH) and
+kustomizations (a directory with kustomization.yaml) are rendered in-process, as helm
+template and kustomize build render them, whether named or met in a directory; their
+files are not read again as plain manifests, and a kustomization another one in the walk
+uses (a base, a component) is read through it only. Findings name the template or the
+resource file each object came from, and the chart or overlay it was rendered from.
+--values, --set, --set-string, --release-name, --namespace, --kube-version and
+--api-versions are helm template's, for every chart among the PATHs. Dependencies must
+be vendored (helm dependency build) and kustomizations must be local: nothing is fetched.
+
+--host-network says how the connectivity model (the segmentation invariants of
+RF-NET-030) treats host-network pods: unprotected, the default, or pod; the JSON report
+names the choice under "settings".
 
 --write-baseline FILE records the findings (after exemptions) in FILE; --baseline FILE
 then reports only the findings FILE does not accept, counts the accepted ones, lists
@@ -40,6 +52,8 @@ the report is checked against the old file and the new one records every finding
 Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage error
 or input that could not be read (reported after everything readable was evaluated).`,
 		Example: `  ringfence test deploy/
+  ringfence test charts/shop --values charts/shop/values-prod.yaml --release-name shop --namespace shop
+  ringfence test deploy/overlays/prod
   helm template my-chart | ringfence test - --output json
   ringfence test k8s/ --fail-on high --config ringfence.yaml
   ringfence test k8s/ --pod-security baseline:v1.30`,

@@ -20,6 +20,7 @@ import (
 	"helm.sh/helm/v4/pkg/cli/values"
 	"helm.sh/helm/v4/pkg/getter"
 
+	"github.com/ringfence/ringfence/harness/inventory"
 	"github.com/ringfence/ringfence/harness/load"
 )
 
@@ -34,7 +35,8 @@ type Options struct {
 	SetString []string
 	// ReleaseName is the release's name; "" is "release-name", as for helm template.
 	ReleaseName string
-	// Namespace is the release's namespace; "" is "default".
+	// Namespace is the release's namespace; "" is "default". Read also puts the
+	// namespaced objects that name no namespace in it, as helm install would.
 	Namespace string
 	// KubeVersion is the Kubernetes version charts see in .Capabilities; "" is Helm's
 	// default.
@@ -46,7 +48,9 @@ type Options struct {
 // Renderer renders charts and kustomizations. It holds no state between calls and is
 // safe for concurrent use.
 type Renderer struct {
-	opts        Options
+	opts Options
+	// install says the objects of charts go into opts.Namespace when they name none.
+	install     bool
 	kubeVersion *common.KubeVersion
 	values      *values.Options
 }
@@ -57,10 +61,11 @@ func New(opts Options) (*Renderer, error) {
 	if opts.ReleaseName == "" {
 		opts.ReleaseName = "release-name"
 	}
+	install := opts.Namespace != ""
 	if opts.Namespace == "" {
 		opts.Namespace = "default"
 	}
-	r := &Renderer{opts: opts, values: &values.Options{
+	r := &Renderer{opts: opts, install: install, values: &values.Options{
 		ValueFiles: opts.Values, Values: opts.Set, StringValues: opts.SetString,
 	}}
 	if opts.KubeVersion != "" {
@@ -92,12 +97,55 @@ func (r *Renderer) mergeValues() (map[string]any, error) {
 // charts named as paths are rendered. A kustomization that another one in the walk uses
 // (a base or a component) is read only through the one that uses it, and so are the
 // plain files a kustomization names: nothing is read twice.
+//
+// With Options.Namespace set, the namespaced objects of charts that name no namespace
+// are put in it, where helm install --namespace puts them: Render leaves them as helm
+// template prints them.
 func (r *Renderer) Read(ctx context.Context, paths []string, stdin io.Reader) load.Result {
 	units, errs := load.Walk(paths, true)
 	units = dropUsed(units)
 	res := load.ReadUnits(ctx, units, stdin, r.Render)
 	res.Errors = append(errs, res.Errors...)
+	if r.install {
+		install(res.Documents, r.opts.Namespace)
+	}
 	return res
+}
+
+// install sets metadata.namespace to ns on the namespaced objects rendered by Helm that
+// have none: the well-known cluster-scoped kinds, and those of the cluster-scoped
+// CustomResourceDefinitions among docs, are left alone.
+func install(docs []load.Document, ns string) {
+	clusterCRDs := map[string]bool{}
+	for _, d := range docs {
+		if d.Object["kind"] != "CustomResourceDefinition" {
+			continue
+		}
+		spec, _ := d.Object["spec"].(map[string]any)
+		names, _ := spec["names"].(map[string]any)
+		group, _ := spec["group"].(string)
+		kind, _ := names["kind"].(string)
+		if scope, _ := spec["scope"].(string); scope == "Cluster" {
+			clusterCRDs[group+"/"+kind] = true
+		}
+	}
+	for _, d := range docs {
+		if d.Source.Rendered == nil || d.Source.Rendered.By != "helm" {
+			continue
+		}
+		apiVersion, _ := d.Object["apiVersion"].(string)
+		kind, _ := d.Object["kind"].(string)
+		if inventory.WellKnownClusterScoped(apiVersion, kind) || clusterCRDs[inventory.Group(apiVersion)+"/"+kind] {
+			continue
+		}
+		meta, ok := d.Object["metadata"].(map[string]any)
+		if !ok {
+			continue
+		}
+		if n, _ := meta["namespace"].(string); n == "" {
+			meta["namespace"] = ns
+		}
+	}
 }
 
 // Render renders one unit: a chart, a packaged chart or a kustomization. Everything it

@@ -295,3 +295,37 @@ func copyDir(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestReadReleaseNamespace: with a release namespace, Read puts the chart's namespaced
+// objects that name none in it, as helm install --namespace does; cluster-scoped kinds
+// and plain manifests are left alone, and Render stays what helm template prints.
+func TestReadReleaseNamespace(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, "testdata/shop-chart", filepath.Join(dir, "chart"))
+	write(t, filepath.Join(dir, "chart", "templates", "role.yaml"),
+		"apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: {{ .Release.Name }}-reader\nrules: []\n"+
+			"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: elsewhere\n  namespace: platform\n")
+	write(t, filepath.Join(dir, "plain.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\n")
+	r := mustNew(t, Options{Namespace: "shop"})
+	res := r.Read(t.Context(), []string{dir}, nil)
+	if len(res.Errors) > 0 {
+		t.Fatal(res.Errors)
+	}
+	got := map[string]any{}
+	for _, d := range res.Documents {
+		got[fmt.Sprint(d.Object["kind"], "/", objectName(d.Object))] = d.Object["metadata"].(map[string]any)["namespace"]
+	}
+	want := map[string]any{
+		"ClusterRole/release-name-reader": nil, "ConfigMap/elsewhere": "platform", "ConfigMap/plain": nil,
+		"Deployment/release-name-web": "shop", "Pod/release-name-smoke-test": "shop",
+		"Service/release-name-web": "shop", "ServiceAccount/release-name-web": "shop",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("namespaces (-want +got):\n%s", diff)
+	}
+	for _, d := range r.Render(t.Context(), load.Unit{Path: filepath.Join(dir, "chart"), Kind: load.Chart}).Documents {
+		if ns, ok := d.Object["metadata"].(map[string]any)["namespace"]; ok && ns != "platform" {
+			t.Errorf("Render put %s in %v", where(d), ns)
+		}
+	}
+}
