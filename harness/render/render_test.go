@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
 
 	"github.com/ringfence/ringfence/harness/load"
 )
@@ -327,5 +329,38 @@ func TestReadReleaseNamespace(t *testing.T) {
 		if ns, ok := d.Object["metadata"].(map[string]any)["namespace"]; ok && ns != "platform" {
 			t.Errorf("Render put %s in %v", where(d), ns)
 		}
+	}
+}
+
+// TestChartArchive: a packaged chart named as a path is rendered like its directory,
+// its objects located under the archive's name.
+func TestChartArchive(t *testing.T) {
+	chrt, err := loader.Load("testdata/shop-chart")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgz, err := chartutil.Save(chrt, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := mustNew(t, Options{}).Read(t.Context(), []string{tgz}, nil)
+	if len(res.Errors) > 0 {
+		t.Fatal(res.Errors)
+	}
+	dir := mustNew(t, Options{}).Render(t.Context(), load.Unit{Path: "testdata/shop-chart", Kind: load.Chart})
+	var got, want []string
+	for _, d := range res.Documents {
+		got = append(got, strings.Replace(where(d), tgz, "CHART", -1))
+	}
+	for _, d := range dir.Documents {
+		want = append(want, strings.Replace(where(d), "testdata/shop-chart", "CHART", -1))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("archive vs directory (-directory +archive):\n%s", diff)
+	}
+	// Met in a directory walk, an archive is not a chart to render (a build artefact).
+	res = mustNew(t, Options{}).Read(t.Context(), []string{filepath.Dir(tgz)}, nil)
+	if len(res.Documents)+len(res.Errors) > 0 {
+		t.Errorf("a walk read the archive: %v %v", wheres(res), res.Errors)
 	}
 }
