@@ -28,6 +28,10 @@ func kustomize(ctx context.Context, u load.Unit) load.Result {
 	kfile := kustomizationFile(u.Path)
 	fail := func(file string, format string, args ...any) load.Result {
 		msg := fmt.Sprintf("kustomization %s: ", u.Path) + fmt.Sprintf(format, args...)
+		// Kustomize names files by absolute path: name them as from here.
+		if wd, err := os.Getwd(); err == nil {
+			msg = strings.ReplaceAll(msg, wd+string(filepath.Separator), "")
+		}
 		return load.Result{Errors: []load.Error{{File: file, Message: msg}}}
 	}
 	if err := ctx.Err(); err != nil {
