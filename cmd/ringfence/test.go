@@ -34,7 +34,8 @@ Helm charts (a directory with Chart.yaml, or a packaged .tgz named as a PATH) an
 kustomizations (a directory with kustomization.yaml) are rendered in-process, as helm
 template and kustomize build render them, whether named or met in a directory; their
 files are not read again as plain manifests, and a kustomization another one in the walk
-uses (a base, a component) is read through it only. Findings name the template or the
+uses (a base, a component) is read through it only; components met in a walk are
+not built alone. Findings name the template or the
 resource file each object came from, and the chart or overlay it was rendered from.
 --values, --set, --set-string, --release-name, --namespace, --kube-version and
 --api-versions are helm template's, for every chart among the PATHs. Dependencies must

@@ -136,6 +136,8 @@ func (k UnitKind) String() string {
 type Unit struct {
 	Path string
 	Kind UnitKind
+	// Walked says the unit was met while walking a directory, not named as a path.
+	Walked bool
 }
 
 // KustomizationFiles are the file names that make a directory a kustomization, in the
@@ -247,12 +249,12 @@ func expand(path string, roots bool) ([]Unit, []Error) {
 		}
 		if d.IsDir() && roots {
 			if kind, ok := RootOf(p); ok {
-				units = append(units, Unit{Path: p, Kind: kind})
+				units = append(units, Unit{Path: p, Kind: kind, Walked: p != path})
 				return fs.SkipDir
 			}
 		}
 		if d.Type().IsRegular() && IsManifest(d.Name()) {
-			units = append(units, Unit{Path: p})
+			units = append(units, Unit{Path: p, Walked: true})
 		}
 		return nil
 	})

@@ -199,6 +199,13 @@ func kustomizationOf(dir string) *types.Kustomization {
 	return &k
 }
 
+// isComponent reports whether the kustomization in dir is a Kustomize component
+// (kind: Component).
+func isComponent(dir string) bool {
+	k := kustomizationOf(dir)
+	return k != nil && k.Kind == types.ComponentKind
+}
+
 // references are the absolute paths of the local files and directories a kustomization
 // uses: resources, components and patch files, and, through them, what the
 // kustomizations among them use.

@@ -165,7 +165,9 @@ func (r *Renderer) Render(ctx context.Context, u load.Unit) load.Result {
 var discard = slog.New(slog.DiscardHandler)
 
 // dropUsed leaves out the kustomizations that another kustomization among units uses as
-// a base or component, and the plain files a kustomization names as a resource or patch.
+// a base or component, the plain files a kustomization names as a resource or patch,
+// and the Kustomize components met in a walk: a component is not built on its own, only
+// into the kustomizations that use it (named as a path, it is built, as asked).
 func dropUsed(units []load.Unit) []load.Unit {
 	used := map[string]bool{}
 	for _, u := range units {
@@ -176,11 +178,11 @@ func dropUsed(units []load.Unit) []load.Unit {
 			used[p] = true
 		}
 	}
-	if len(used) == 0 {
-		return units
-	}
 	kept := units[:0:0]
 	for _, u := range units {
+		if u.Kind == load.Kustomization && u.Walked && isComponent(u.Path) {
+			continue
+		}
 		if u.Kind == load.File || u.Kind == load.Kustomization {
 			if abs, err := filepath.Abs(u.Path); err == nil && used[abs] {
 				continue

@@ -242,8 +242,8 @@ func TestIsRemote(t *testing.T) {
 }
 
 // TestRead walks a folder as a user would expect: charts and kustomizations render as
-// units, a base an overlay uses is read only through it, and plain manifests beside
-// them are read once.
+// units, a base an overlay uses is read only through it, a component only through the
+// overlays that use it, and plain manifests beside them are read once.
 func TestRead(t *testing.T) {
 	dir := t.TempDir()
 	copyDir(t, "testdata/kustomize/base", filepath.Join(dir, "base"))
@@ -253,6 +253,9 @@ func TestRead(t *testing.T) {
 	// A plain file an overlay names is read through the overlay only.
 	write(t, filepath.Join(dir, "shared", "quota.yaml"), "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: quota}\n")
 	write(t, filepath.Join(dir, "overlays", "staging", "kustomization.yaml"), "resources: [../../base]\nnamePrefix: staging-\n")
+	// A component no overlay uses: built alone, its patch would find no target.
+	write(t, filepath.Join(dir, "components", "debug", "kustomization.yaml"),
+		"apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - patch: |-\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata: {name: web}\n      spec: {replicas: 0}\n")
 	res := mustNew(t, Options{}).Read(context.Background(), []string{dir}, nil)
 	if len(res.Errors) > 0 {
 		t.Fatalf("errors: %v", res.Errors)
@@ -272,6 +275,12 @@ func TestRead(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, count); diff != "" {
 		t.Errorf("objects read (-want +got):\n%s", diff)
+	}
+
+	// Named on its own, a component is built, as asked: here, an error.
+	res = mustNew(t, Options{}).Read(context.Background(), []string{filepath.Join(dir, "components", "debug")}, nil)
+	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Message, "no resource matches") {
+		t.Errorf("the component named on its own: %v", res.Errors)
 	}
 
 	// Named on its own, the base is rendered: the user asked for it.
