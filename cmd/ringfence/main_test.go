@@ -137,6 +137,12 @@ type jsonReport struct {
 			File     string `json:"file"`
 			Document int    `json:"document"`
 			Line     int    `json:"line"`
+			Rendered *struct {
+				By       string `json:"by"`
+				From     string `json:"from"`
+				Document int    `json:"document"`
+				Line     int    `json:"line"`
+			} `json:"rendered"`
 		} `json:"source"`
 		Field string `json:"field"`
 	} `json:"findings"`

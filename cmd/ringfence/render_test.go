@@ -13,38 +13,6 @@ const (
 	chartsDir  = "../../../shared/charts"
 )
 
-// renderedReport is the part of the JSON report these tests read.
-type renderedReport struct {
-	Summary struct {
-		Objects, Findings, Errors int
-	}
-	Findings []struct {
-		Rule   string
-		Source struct {
-			File           string
-			Document, Line int
-			Rendered       *struct {
-				By, From       string
-				Document, Line int
-			}
-		}
-	}
-	Errors []struct {
-		File    string
-		Line    int
-		Message string
-	}
-}
-
-func parseRendered(t *testing.T, out string) renderedReport {
-	t.Helper()
-	var rep renderedReport
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatalf("JSON report: %v\n%s", err, out)
-	}
-	return rep
-}
-
 // TestChartFindings checks a public chart ringfence did not write, with the values
 // file its project ships: every finding names the chart's template it came from, in
 // the JSON and the SARIF report.
@@ -59,7 +27,7 @@ func TestChartFindings(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1 (findings): %s", r.code, r.stderr)
 	}
-	rep := parseRendered(t, r.stdout)
+	rep := decodeReport(t, r.stdout)
 	if rep.Summary.Findings == 0 || rep.Summary.Errors != 0 {
 		t.Fatalf("summary %+v: want findings and no errors", rep.Summary)
 	}
@@ -117,7 +85,7 @@ func TestOverlayFinding(t *testing.T) {
 			t.Errorf("text report lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	rep := parseRendered(t, ringfence(t, "", "test", overlay, "--rule", "RF-POD-001", "-o", "json").stdout)
+	rep := decodeReport(t, ringfence(t, "", "test", overlay, "--rule", "RF-POD-001", "-o", "json").stdout)
 	if len(rep.Findings) != 1 {
 		t.Fatalf("findings: %+v", rep.Findings)
 	}
@@ -135,7 +103,7 @@ func TestRenderErrors(t *testing.T) {
 	if r.code != 2 {
 		t.Errorf("exit %d, want 2", r.code)
 	}
-	rep := parseRendered(t, r.stdout)
+	rep := decodeReport(t, r.stdout)
 	if len(rep.Findings) != 1 || len(rep.Errors) != 1 {
 		t.Fatalf("findings %+v, errors %+v: want the overlay's finding and the chart's error", rep.Findings, rep.Errors)
 	}
