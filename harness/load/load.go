@@ -150,12 +150,21 @@ func RootOf(dir string) (UnitKind, bool) {
 	if isFile(filepath.Join(dir, "Chart.yaml")) {
 		return Chart, true
 	}
-	for _, name := range KustomizationFiles {
-		if isFile(filepath.Join(dir, name)) {
-			return Kustomization, true
-		}
+	if KustomizationFile(dir) != "" {
+		return Kustomization, true
 	}
 	return File, false
+}
+
+// KustomizationFile is the kustomization file in dir, in the order Kustomize looks for
+// them, or "" when dir holds none.
+func KustomizationFile(dir string) string {
+	for _, name := range KustomizationFiles {
+		if p := filepath.Join(dir, name); isFile(p) {
+			return p
+		}
+	}
+	return ""
 }
 
 // IsChartArchive reports whether a named file is a packaged Helm chart.

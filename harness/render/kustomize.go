@@ -85,13 +85,11 @@ func kustomize(ctx context.Context, u load.Unit) load.Result {
 	})
 }
 
-// kustomizationFile is the kustomization file in dir, as Kustomize looks for it.
+// kustomizationFile is the kustomization file in dir, as Kustomize looks for it, or
+// the first name it looks for, to name in an error, when dir has none.
 func kustomizationFile(dir string) string {
-	for _, name := range load.KustomizationFiles {
-		p := filepath.Join(dir, name)
-		if info, err := os.Stat(p); err == nil && info.Mode().IsRegular() {
-			return p
-		}
+	if f := load.KustomizationFile(dir); f != "" {
+		return f
 	}
 	return filepath.Join(dir, load.KustomizationFiles[0])
 }
