@@ -92,14 +92,23 @@ func (b *Builder) Add(apiVersion, kind, namespace, name string, obj map[string]a
 }
 
 func (b *Builder) learnScope(crd map[string]any) {
+	if groupKind, cluster := CRDScope(crd); groupKind != "" {
+		b.crdScopes[groupKind] = cluster
+	}
+}
+
+// CRDScope reads a CustomResourceDefinition: the kind it defines as "group/Kind" ("" when
+// it names no kind), and whether that kind is cluster-scoped.
+func CRDScope(crd map[string]any) (groupKind string, cluster bool) {
 	spec, _ := crd["spec"].(map[string]any)
 	names, _ := spec["names"].(map[string]any)
 	group, _ := spec["group"].(string)
 	kind, _ := names["kind"].(string)
 	scope, _ := spec["scope"].(string)
-	if kind != "" {
-		b.crdScopes[group+"/"+kind] = scope == "Cluster"
+	if kind == "" {
+		return "", false
 	}
+	return group + "/" + kind, scope == "Cluster"
 }
 
 // ClusterScoped reports whether objects of this apiVersion and kind are cluster-scoped,

@@ -121,12 +121,8 @@ func install(docs []load.Document, ns string) {
 		if d.Object["kind"] != "CustomResourceDefinition" {
 			continue
 		}
-		spec, _ := d.Object["spec"].(map[string]any)
-		names, _ := spec["names"].(map[string]any)
-		group, _ := spec["group"].(string)
-		kind, _ := names["kind"].(string)
-		if scope, _ := spec["scope"].(string); scope == "Cluster" {
-			clusterCRDs[group+"/"+kind] = true
+		if groupKind, cluster := inventory.CRDScope(d.Object); cluster {
+			clusterCRDs[groupKind] = true
 		}
 	}
 	for _, d := range docs {
