@@ -126,8 +126,7 @@ func origin(dir string, r *resource.Resource, files map[string]load.Result) mark
 		if d.Object["kind"] != r.GetKind() {
 			continue
 		}
-		meta, _ := d.Object["metadata"].(map[string]any)
-		name, _ := meta["name"].(string)
+		name := objectName(d.Object)
 		if strings.Contains(r.GetName(), name) && (best < 0 || len(name) > len(objectName(parsed.Documents[best].Object))) {
 			best = i
 		}
@@ -204,51 +203,9 @@ func isComponent(dir string) bool {
 	return k != nil && k.Kind == types.ComponentKind
 }
 
-// references are the absolute paths of the local files and directories a kustomization
-// uses: resources, components and patch files, and, through them, what the
-// kustomizations among them use.
-func references(dir string) []string {
-	var out []string
-	seen := map[string]bool{}
-	var visit func(dir string, depth int)
-	visit = func(dir string, depth int) {
-		k := kustomizationOf(dir)
-		if k == nil || depth > 32 {
-			return
-		}
-		var entries []string
-		entries = append(entries, k.Resources...)
-		entries = append(entries, k.Components...)
-		for _, p := range k.Patches {
-			if p.Path != "" {
-				entries = append(entries, p.Path)
-			}
-		}
-		for _, e := range entries {
-			p, err := filepath.Abs(filepath.Join(dir, e))
-			if err != nil || seen[p] {
-				continue
-			}
-			info, err := os.Stat(p)
-			if err != nil {
-				continue
-			}
-			seen[p] = true
-			out = append(out, p)
-			if info.IsDir() {
-				visit(p, depth+1)
-			}
-		}
-	}
-	visit(dir, 0)
-	return out
-}
-
-// remoteResources are errors for the resources and components of the kustomization in
-// dir, and of the kustomizations it uses, that are not on disk and name a remote
-// location (a URL, a git repository): fetching them would need the network.
-func remoteResources(dir string) []load.Error {
-	var errs []load.Error
+// walkKustomizations calls each with the kustomization in dir and then, once each, with
+// every kustomization it uses through local resources and components, up to 32 deep.
+func walkKustomizations(dir string, each func(dir string, k *types.Kustomization)) {
 	seen := map[string]bool{}
 	var visit func(dir string, depth int)
 	visit = func(dir string, depth int) {
@@ -261,20 +218,53 @@ func remoteResources(dir string) []load.Error {
 		if k == nil {
 			return
 		}
+		each(dir, k)
 		for _, e := range slices.Concat(k.Resources, k.Components) {
 			p := filepath.Join(dir, e)
-			info, err := os.Stat(p)
-			switch {
-			case err == nil && info.IsDir():
+			if info, err := os.Stat(p); err == nil && info.IsDir() {
 				visit(p, depth+1)
-			case err == nil:
-			case errors.Is(err, os.ErrNotExist) && isRemote(e):
-				errs = append(errs, load.Error{File: kustomizationFile(dir), Message: fmt.Sprintf(
-					"%q is a remote resource: ringfence renders without network access; vendor it into the repository and name its local path", e)})
 			}
 		}
 	}
 	visit(dir, 0)
+}
+
+// addReferences adds to used the absolute paths of the local files and directories the
+// kustomization in dir uses: resources, components and patch files, and, through them,
+// what the kustomizations among them use.
+func addReferences(dir string, used map[string]bool) {
+	walkKustomizations(dir, func(dir string, k *types.Kustomization) {
+		entries := slices.Concat(k.Resources, k.Components)
+		for _, p := range k.Patches {
+			if p.Path != "" {
+				entries = append(entries, p.Path)
+			}
+		}
+		for _, e := range entries {
+			p, err := filepath.Abs(filepath.Join(dir, e))
+			if err != nil {
+				continue
+			}
+			if _, err := os.Stat(p); err == nil {
+				used[p] = true
+			}
+		}
+	})
+}
+
+// remoteResources are errors for the resources and components of the kustomization in
+// dir, and of the kustomizations it uses, that are not on disk and name a remote
+// location (a URL, a git repository): fetching them would need the network.
+func remoteResources(dir string) []load.Error {
+	var errs []load.Error
+	walkKustomizations(dir, func(dir string, k *types.Kustomization) {
+		for _, e := range slices.Concat(k.Resources, k.Components) {
+			if _, err := os.Stat(filepath.Join(dir, e)); errors.Is(err, os.ErrNotExist) && isRemote(e) {
+				errs = append(errs, load.Error{File: kustomizationFile(dir), Message: fmt.Sprintf(
+					"%q is a remote resource: ringfence renders without network access; vendor it into the repository and name its local path", e)})
+			}
+		}
+	})
 	return errs
 }
 

@@ -170,9 +170,7 @@ func dropUsed(units []load.Unit) []load.Unit {
 		if u.Kind != load.Kustomization {
 			continue
 		}
-		for _, p := range references(u.Path) {
-			used[p] = true
-		}
+		addReferences(u.Path, used)
 	}
 	kept := units[:0:0]
 	for _, u := range units {
