@@ -1,0 +1,182 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/ringfence/ringfence/harness/bundle"
+	"github.com/ringfence/ringfence/harness/config"
+	"github.com/ringfence/ringfence/harness/oci"
+	"github.com/ringfence/ringfence/internal/testkeys"
+	"github.com/ringfence/ringfence/policies"
+)
+
+// startRegistry starts the CNCF distribution registry on loopback with storage in a
+// temporary directory, and returns its host:port.
+func startRegistry(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: %s\n", filepath.Join(dir, "data"), addr)
+	p := start(t, 10*time.Minute, tool(t, "registry"), "serve", writeFile(t, dir, "config.yml", []byte(cfg)))
+	if err := waitHTTP(t, p, "http://"+addr+"/v2/", 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	return addr
+}
+
+// bundleBytes builds the rules into a bundle with revision and cfg, signed with keys
+// (unsigned when keys is nil).
+func bundleBytes(t *testing.T, revision string, cfg *config.Config, keys *testkeys.Pair) []byte {
+	t.Helper()
+	b, err := bundle.Build(context.Background(), bundle.BuildOptions{Policies: policies.FS, Revision: revision, Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys != nil {
+		if err := bundle.Sign(b, bundle.SignOptions{Key: keys.Private, Algorithm: "RS256", KeyID: "rf"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := bundle.Write(&buf, b); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestOCIBundle pushes the signed bundle to a real registry, pulls it back, and has a
+// stock opa run download it through its OCI downloader, verify it and answer; a bundle
+// pushed again with a rule switched off is picked up by polling; a bundle the key did
+// not sign is refused, and OPA keeps the last good one.
+func TestOCIBundle(t *testing.T) {
+	reg := startRegistry(t)
+	keys, err := testkeys.For("RS256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	opts := oci.Options{PlainHTTP: true, DockerConfig: filepath.Join(dir, "docker-config.json")}
+	ref := reg + "/ringfence/rules:v1"
+	ctx := t.Context()
+
+	first := bundleBytes(t, "oci-1", nil, &keys)
+	if _, err := oci.Push(ctx, first, ref, opts); err != nil {
+		t.Fatal(err)
+	}
+	pulled, _, err := oci.Pull(ctx, ref, opts)
+	if err != nil || !bytes.Equal(pulled, first) {
+		t.Fatalf("pull: %v, %d bytes, want the %d pushed", err, len(pulled), len(first))
+	}
+
+	opaCfg := fmt.Sprintf(`services:
+  registry:
+    url: http://%s
+    type: oci
+bundles:
+  ringfence:
+    service: registry
+    resource: %s
+    polling:
+      min_delay_seconds: 1
+      max_delay_seconds: 2
+    signing:
+      keyid: rf
+keys:
+  rf:
+    algorithm: RS256
+    key: %q
+`, reg, ref, keys.Public)
+	s, err := startOPA(t, "--config-file", writeFile(t, dir, "opa.yaml", []byte(opaCfg)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	privileged := map[string]any{"apiVersion": "v1", "kind": "Pod", "metadata": map[string]any{"name": "p", "namespace": "shop"},
+		"spec": map[string]any{"containers": []any{map[string]any{"name": "c", "image": "registry.example.com/c:1", "securityContext": map[string]any{"privileged": true}}}}}
+	has := func(rule string) bool {
+		return slices.ContainsFunc(s.findings(t, privileged), func(v verdict) bool { return v.Rule == rule })
+	}
+	if !has("RF-POD-001") || revision(t, s) != "oci-1" {
+		t.Fatalf("revision %q: the privileged pod has no RF-POD-001 finding", revision(t, s))
+	}
+
+	// Pushed again with RF-POD-001 switched off: OPA's polling picks it up.
+	if _, err := oci.Push(ctx, bundleBytes(t, "oci-2", &config.Config{Disabled: []string{"RF-POD-001"}}, &keys), ref, opts); err != nil {
+		t.Fatal(err)
+	}
+	if !eventually(30*time.Second, func() bool { return revision(t, s) == "oci-2" }) {
+		t.Fatalf("OPA still serves revision %q after the push of oci-2", revision(t, s))
+	}
+	if has("RF-POD-001") {
+		t.Error("revision oci-2 switches RF-POD-001 off, yet OPA reports it")
+	}
+
+	// Unsigned, or signed by a key OPA does not trust: refused each time, and OPA keeps
+	// serving oci-2.
+	other, err := testkeys.For("RS256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.Private, err = os.ReadFile(writeFile(t, dir, "other.pem", otherKey(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range [][]byte{bundleBytes(t, "oci-3", nil, nil), bundleBytes(t, "oci-4", nil, &other)} {
+		if _, err := oci.Push(ctx, bad, ref, opts); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Second) // two polling periods at most
+		if got := revision(t, s); got != "oci-2" {
+			t.Errorf("after a bad bundle was pushed, OPA serves revision %q, want oci-2 kept", got)
+		}
+	}
+	if has("RF-POD-001") {
+		t.Error("the refused bundles switched RF-POD-001 back on")
+	}
+}
+
+// otherKey is an RSA private key OPA's configuration does not name.
+func otherKey(t *testing.T) []byte {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})
+}
+
+// revision is the revision of the bundle the OPA server has activated.
+func revision(t *testing.T, s *opaServer) string {
+	t.Helper()
+	var resp struct {
+		Result string `json:"result"`
+	}
+	if err := json.Unmarshal(s.do(t, http.MethodPost, "/v1/data/system/bundles/ringfence/manifest/revision", map[string]any{}), &resp); err != nil {
+		t.Fatal(err)
+	}
+	return resp.Result
+}
+
+// eventually polls cond every 200ms until it holds or limit passes.
+func eventually(limit time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return true
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return cond()
+}
