@@ -72,13 +72,23 @@ func TestOCIBundle(t *testing.T) {
 	ref := reg + "/ringfence/rules:v1"
 	ctx := t.Context()
 
+	// The first push and pull go through the CLI.
 	first := bundleBytes(t, "oci-1", nil, &keys)
-	if _, err := oci.Push(ctx, first, ref, opts); err != nil {
-		t.Fatal(err)
+	bin := ringfenceBinary(t)
+	reg1 := []string{"--plain-http", "--registry-config", opts.DockerConfig}
+	if out, code := runRingfence(t, bin, append([]string{"bundle", "push", writeFile(t, dir, "first.tar.gz", first), ref}, reg1...)...); code != 0 {
+		t.Fatalf("ringfence bundle push: exit %d: %s", code, out)
 	}
-	pulled, _, err := oci.Pull(ctx, ref, opts)
+	pulledFile := filepath.Join(dir, "pulled.tar.gz")
+	if out, code := runRingfence(t, bin, append([]string{"bundle", "pull", ref, "-o", pulledFile}, reg1...)...); code != 0 {
+		t.Fatalf("ringfence bundle pull: exit %d: %s", code, out)
+	}
+	pulled, err := os.ReadFile(pulledFile)
 	if err != nil || !bytes.Equal(pulled, first) {
 		t.Fatalf("pull: %v, %d bytes, want the %d pushed", err, len(pulled), len(first))
+	}
+	if out, code := runRingfence(t, bin, "bundle", "verify", pulledFile, "--key-id", "rf", "--verification-key", writeFile(t, dir, "rf.pub", keys.Public)); code != 0 {
+		t.Fatalf("ringfence bundle verify of the pulled bundle: exit %d: %s", code, out)
 	}
 
 	opaCfg := fmt.Sprintf(`services:

@@ -31,7 +31,8 @@ the inventory for cross-object rules to PUT /v1/data/inventory (see ringfence in
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newBundleBuildCommand(), newBundleSignCommand(), newBundleVerifyCommand(), newBundleInspectCommand())
+	cmd.AddCommand(newBundleBuildCommand(), newBundleSignCommand(), newBundleVerifyCommand(), newBundleInspectCommand(),
+		newBundlePushCommand(), newBundlePullCommand())
 	return cmd
 }
 
