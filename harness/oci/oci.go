@@ -89,7 +89,7 @@ func Push(ctx context.Context, bundle []byte, ref string, opts Options) (digest.
 		Layers:           []ocispec.Descriptor{layer},
 		ConfigDescriptor: &configDesc,
 		ManifestAnnotations: map[string]string{
-			ocispec.AnnotationCreated: time.Unix(0, 0).UTC().Format(time.RFC3339),
+			ocispec.AnnotationCreated:          time.Unix(0, 0).UTC().Format(time.RFC3339),
 			"org.opencontainers.artifact.type": ArtifactType,
 		},
 	})
@@ -145,4 +145,3 @@ func Pull(ctx context.Context, ref string, opts Options) ([]byte, digest.Digest,
 	}
 	return nil, "", errors.New(ref + ": the manifest has no " + ocispec.MediaTypeImageLayerGzip + " layer")
 }
-
