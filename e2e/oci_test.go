@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,11 +144,20 @@ keys:
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range [][]byte{bundleBytes(t, "oci-3", nil, nil), bundleBytes(t, "oci-4", nil, &other)} {
-		if _, err := oci.Push(ctx, bad, ref, opts); err != nil {
+	for _, bad := range []struct {
+		data    []byte
+		refusal string // what OPA logs when it refuses the bundle
+	}{
+		{bundleBytes(t, "oci-3", nil, nil), "bundle missing .signatures.json file"},
+		{bundleBytes(t, "oci-4", nil, &other), "failed to verify JWT signature"},
+	} {
+		if _, err := oci.Push(ctx, bad.data, ref, opts); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(5 * time.Second) // two polling periods at most
+		// OPA polled the bad bundle and refused it: it says so.
+		if !eventually(30*time.Second, func() bool { return strings.Contains(s.proc.Output(), bad.refusal) }) {
+			t.Fatalf("OPA never refused the pushed bundle with %q:\n%s", bad.refusal, s.proc.Output())
+		}
 		if got := revision(t, s); got != "oci-2" {
 			t.Errorf("after a bad bundle was pushed, OPA serves revision %q, want oci-2 kept", got)
 		}
