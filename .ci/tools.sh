@@ -20,6 +20,8 @@ HELM_VERSION=v4.3.2
 # v5.8.3 needs Go 1.27 and a kube-openapi version the module proxy does not serve;
 # v5.8.2 is the release built on sigs.k8s.io/kustomize/api v0.21.2.
 KUSTOMIZE_VERSION=v5.8.2
+# The CNCF distribution registry, for the OCI bundle tests.
+REGISTRY_VERSION=v3.1.2
 # Microsoft's SARIF validator, the self-contained Linux build published on npm.
 SARIF_MULTITOOL_VERSION=5.7.0
 
@@ -98,7 +100,7 @@ precommit() {
 install opa github.com/open-policy-agent/opa "github.com/open-policy-agent/opa@$OPA_VERSION"
 
 # Optional tools, by name: .ci/tools.sh conftest gator kube (kube-apiserver and
-# kube-controller-manager in one binary, and etcd) helm kustomize sarif (sarif-multitool, from npm)
+# kube-controller-manager in one binary, and etcd) helm kustomize registry sarif (sarif-multitool, from npm)
 # precommit (pre-commit and git, from apt-get when missing)
 for tool in "$@"; do
 	case $tool in
@@ -124,6 +126,7 @@ for tool in "$@"; do
 		install helm helm.sh/helm/v4/cmd/helm "helm.sh/helm/v4@$HELM_VERSION"
 		;;
 	kustomize) install kustomize sigs.k8s.io/kustomize/kustomize/v5 "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION" ;;
+	registry) install registry github.com/distribution/distribution/v3/cmd/registry "github.com/distribution/distribution/v3@$REGISTRY_VERSION" ;;
 	sarif) sarif_multitool ;;
 	precommit) precommit ;;
 	*) echo "unknown tool $tool" >&2; exit 2 ;;
