@@ -30,6 +30,8 @@ import (
 	"time"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/ringfence/ringfence/harness/catalog"
 )
 
 // Config is a ringfence configuration file.
@@ -42,6 +44,31 @@ type Config struct {
 	// PodSecurity sets the level and version of every Pod Security Standards rule that
 	// has no parameters of its own.
 	PodSecurity *PodSecurity `json:"podSecurity,omitempty"`
+	// Admission sets what the admission entry point (data.ringfence.admission) denies and
+	// what it returns as warnings.
+	Admission *Admission `json:"admission,omitempty"`
+}
+
+// Admission is the admission webhook's thresholds, severities as the rules carry them:
+// findings at or above FailOn deny the request (default high), findings below it and at
+// or above WarnOn are returned as warnings (default low: all of them), and the rest are
+// left out.
+type Admission struct {
+	FailOn string `json:"failOn,omitempty"`
+	WarnOn string `json:"warnOn,omitempty"`
+}
+
+func (a Admission) validate() []error {
+	var problems []error
+	for field, value := range map[string]string{"failOn": a.FailOn, "warnOn": a.WarnOn} {
+		if value != "" && !slices.Contains(catalog.Severities, value) {
+			problems = append(problems, fmt.Errorf("admission.%s %q is not one of %v", field, value, catalog.Severities))
+		}
+	}
+	if a.FailOn != "" && a.WarnOn != "" && catalog.Rank(a.WarnOn) < catalog.Rank(a.FailOn) {
+		problems = append(problems, fmt.Errorf("admission.warnOn %q is above failOn %q: findings at or above failOn deny, so warnOn must be failOn or lower", a.WarnOn, a.FailOn))
+	}
+	return problems
 }
 
 // PodSecurity is a Pod Security Standards level and version, as Pod Security Admission's
@@ -222,6 +249,9 @@ func (c Config) Validate(rules map[string]RuleInfo) error {
 	}
 	if c.PodSecurity != nil {
 		problems = append(problems, c.PodSecurity.validate()...)
+	}
+	if c.Admission != nil {
+		problems = append(problems, c.Admission.validate()...)
 	}
 	for id, params := range c.Parameters {
 		info, ok := rules[id]
