@@ -233,7 +233,12 @@ func (p *process) exited(limit time.Duration) bool {
 // waitHTTP polls url until it answers 200, the program exits, or limit passes.
 func waitHTTP(t *testing.T, p *process, url string, limit time.Duration) error {
 	t.Helper()
-	client := &http.Client{Timeout: time.Second}
+	return waitHTTPWith(t, p, &http.Client{Timeout: time.Second}, url, limit)
+}
+
+// waitHTTPWith is waitHTTP through client, for servers that need one with TLS settings.
+func waitHTTPWith(t *testing.T, p *process, client *http.Client, url string, limit time.Duration) error {
+	t.Helper()
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		select {

@@ -77,7 +77,7 @@ func privilegedPod() map[string]any {
 
 // admissionDecider evaluates data.ringfence.admission.review as an OPA server serving the
 // bundle would, with the cluster's inventory pushed to data.inventory.
-func admissionDecider(t *testing.T, cfg *config.Config) func(admissionv1.AdmissionReview) admissionv1.AdmissionReview {
+func admissionDecider(t *testing.T, cfg *config.Config, cluster string) func(admissionv1.AdmissionReview) admissionv1.AdmissionReview {
 	t.Helper()
 	ctx := context.Background()
 	compiler := compiledPolicies(t)
@@ -95,7 +95,10 @@ func admissionDecider(t *testing.T, cfg *config.Config) func(admissionv1.Admissi
 		}
 	}
 	var objs []harness.Object
-	for _, doc := range strings.Split(admissionCluster, "\n---\n") {
+	for _, doc := range strings.Split(cluster, "\n---\n") {
+		if strings.TrimSpace(doc) == "" {
+			continue
+		}
 		var m map[string]any
 		if err := yaml.Unmarshal([]byte(doc), &m); err != nil {
 			t.Fatal(err)
@@ -181,7 +184,7 @@ func admissionReview(op admissionv1.Operation, resource, subResource string, obj
 // other than pods/ephemeralcontainers alone.
 func TestAdmissionReview(t *testing.T) {
 	t.Parallel()
-	decide := admissionDecider(t, nil)
+	decide := admissionDecider(t, nil, admissionCluster)
 	privileged := privilegedPod()
 	deleting := privilegedPod()
 	deleting["metadata"].(map[string]any)["deletionTimestamp"] = "2026-12-05T08:00:00Z"
@@ -244,11 +247,11 @@ func TestAdmissionReview(t *testing.T) {
 func TestAdmissionThresholds(t *testing.T) {
 	t.Parallel()
 	in := admissionReview(admissionv1.Create, "pods", "", hardenedPod("cache", false, nil), nil)
-	strict := admissionDecider(t, &config.Config{Admission: &config.Admission{FailOn: "medium"}})(in).Response
+	strict := admissionDecider(t, &config.Config{Admission: &config.Admission{FailOn: "medium"}}, admissionCluster)(in).Response
 	if strict.Allowed || strict.Result == nil || !strings.HasPrefix(strict.Result.Message, "RF-POD-007 (medium): ") || len(strict.Warnings) != 0 {
 		t.Errorf("failOn medium: want RF-POD-007 denied, got %+v", strict)
 	}
-	quiet := admissionDecider(t, &config.Config{Admission: &config.Admission{WarnOn: "high"}})(in).Response
+	quiet := admissionDecider(t, &config.Config{Admission: &config.Admission{WarnOn: "high"}}, admissionCluster)(in).Response
 	if !quiet.Allowed || quiet.Result != nil || len(quiet.Warnings) != 0 {
 		t.Errorf("warnOn high: want the medium finding left out, got %+v", quiet)
 	}
@@ -257,5 +260,16 @@ func TestAdmissionThresholds(t *testing.T) {
 	}
 	if err := (config.Config{Admission: &config.Admission{FailOn: "severe"}}).Validate(nil); err == nil || !strings.Contains(err.Error(), `admission.failOn "severe"`) {
 		t.Errorf("unknown severity: want an error, got %v", err)
+	}
+}
+
+// TestAdmissionReadsInventory: cross-object rules judge the request against data.inventory:
+// without the namespace's default-deny NetworkPolicy there, the compliant pod is not
+// isolated (RF-NET-001, high) and is denied.
+func TestAdmissionReadsInventory(t *testing.T) {
+	t.Parallel()
+	r := admissionDecider(t, nil, "")(admissionReview(admissionv1.Create, "pods", "", hardenedPod("web", true, nil), nil)).Response
+	if r.Allowed || r.Result == nil || !strings.HasPrefix(r.Result.Message, "RF-NET-001 (high): ") {
+		t.Errorf("with an empty inventory: want RF-NET-001 denied, got %+v", r)
 	}
 }
