@@ -35,7 +35,7 @@ BASELINE     ?= d53db2e
 PROFILE_SIZE ?= 10000
 
 tools:
-	bash .ci/tools.sh conftest gator kube helm kustomize registry
+	bash .ci/tools.sh conftest gator gatekeeper kube helm kustomize registry
 
 # The end-to-end tests against the real opa, conftest and gator (built by `make tools`).
 e2e:

@@ -99,8 +99,9 @@ precommit() {
 
 install opa github.com/open-policy-agent/opa "github.com/open-policy-agent/opa@$OPA_VERSION"
 
-# Optional tools, by name: .ci/tools.sh conftest gator kube (kube-apiserver and
-# kube-controller-manager in one binary, and etcd) helm kustomize registry sarif (sarif-multitool, from npm)
+# Optional tools, by name: .ci/tools.sh conftest gator gatekeeper (the manager and its
+# CRDs) kube (kube-apiserver and kube-controller-manager in one binary, and etcd) helm
+# kustomize registry sarif (sarif-multitool, from npm)
 # precommit (pre-commit and git, from apt-get when missing)
 for tool in "$@"; do
 	case $tool in
@@ -126,6 +127,19 @@ for tool in "$@"; do
 		install helm helm.sh/helm/v4/cmd/helm "helm.sh/helm/v4@$HELM_VERSION"
 		;;
 	kustomize) install kustomize sigs.k8s.io/kustomize/kustomize/v5 "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION" ;;
+	gatekeeper)
+		# Gatekeeper's manager (the module's root package), and the CustomResourceDefinitions
+		# of that release from the module's chart, which the manager needs in the API server.
+		install gatekeeper github.com/open-policy-agent/gatekeeper/v3 "github.com/open-policy-agent/gatekeeper/v3@$GATEKEEPER_VERSION"
+		crds="$TOOLS_DIR/gatekeeper-crds-$GATEKEEPER_VERSION"
+		if [ ! -f "$crds/.done" ]; then
+			src=$(go mod download -json "github.com/open-policy-agent/gatekeeper/v3@$GATEKEEPER_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+			mkdir -p "$crds"
+			cp "$src"/charts/gatekeeper/crds/*.yaml "$crds/"
+			chmod u+w "$crds"/*.yaml
+			touch "$crds/.done"
+		fi
+		;;
 	registry) install registry github.com/distribution/distribution/v3/cmd/registry "github.com/distribution/distribution/v3@$REGISTRY_VERSION" ;;
 	sarif) sarif_multitool ;;
 	precommit) precommit ;;
