@@ -6,16 +6,21 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/ringfence/ringfence/harness/bundle"
 	"github.com/ringfence/ringfence/harness/config"
@@ -199,4 +204,88 @@ func eventually(limit time.Duration, cond func() bool) bool {
 		time.Sleep(200 * time.Millisecond)
 	}
 	return cond()
+}
+
+// TestOCIRegistryCredentials: against a registry that requires a login (htpasswd, over
+// TLS with a CA the test made), bundle push and pull fail without credentials and work
+// with those the Docker config file holds, named by --registry-config or found through
+// DOCKER_CONFIG, as docker login writes them.
+func TestOCIRegistryCredentials(t *testing.T) {
+	dir := t.TempDir()
+	servingCert(t, dir)
+	hash, err := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	htpasswd := writeFile(t, dir, "htpasswd", []byte("ringfence:"+string(hash)+"\n"))
+	addr := freeAddr(t)
+	cfg := fmt.Sprintf(`version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: %s
+auth:
+  htpasswd:
+    realm: ringfence-e2e
+    path: %s
+http:
+  addr: %s
+  tls:
+    certificate: %s
+    key: %s
+`, filepath.Join(dir, "data"), htpasswd, addr, filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key"))
+	p := start(t, 10*time.Minute, tool(t, "registry"), "serve", writeFile(t, dir, "config.yml", []byte(cfg)))
+	https := tlsClient(t, mustRead(t, filepath.Join(dir, "ca.crt")))
+	if !eventually(30*time.Second, func() bool {
+		resp, err := https.Get("https://" + addr + "/v2/")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusUnauthorized
+	}) {
+		t.Fatalf("the registry never asked for a login on https://%s/v2/: %s", addr, p.Output())
+	}
+
+	bin := ringfenceBinary(t)
+	bundleFile := writeFile(t, dir, "ringfence.tar.gz", bundleBytes(t, "creds", nil, nil))
+	ref := addr + "/policy/ringfence:v1"
+	// run runs the CLI trusting the test's CA, with DOCKER_CONFIG set to dockerDir.
+	run := func(dockerDir string, args ...string) (string, int) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, bin, args...)
+		cmd.Env = append(os.Environ(), "SSL_CERT_FILE="+filepath.Join(dir, "ca.crt"), "DOCKER_CONFIG="+dockerDir)
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			t.Fatal(err)
+		}
+		return string(out), cmd.ProcessState.ExitCode()
+	}
+	anonymous := t.TempDir()
+	writeFile(t, anonymous, "config.json", []byte(`{"auths": {}}`))
+	if out, code := run(anonymous, "bundle", "push", bundleFile, ref); code != 2 || !strings.Contains(out, "asks for a login") {
+		t.Errorf("push without credentials: exit %d, want 2 and the registry's request for a login:\n%s", code, out)
+	}
+	loggedIn := t.TempDir()
+	auth := base64.StdEncoding.EncodeToString([]byte("ringfence:s3cret"))
+	writeFile(t, loggedIn, "config.json", []byte(fmt.Sprintf(`{"auths": {%q: {"auth": %q}}}`, addr, auth)))
+	// --registry-config names the file; DOCKER_CONFIG points at the anonymous one.
+	if out, code := run(anonymous, "bundle", "push", bundleFile, ref, "--registry-config", filepath.Join(loggedIn, "config.json")); code != 0 {
+		t.Fatalf("push with --registry-config: exit %d:\n%s", code, out)
+	}
+	// Without the flag, DOCKER_CONFIG's config.json, as docker login writes it.
+	pulled := filepath.Join(dir, "pulled.tar.gz")
+	if out, code := run(loggedIn, "bundle", "pull", ref, "-o", pulled); code != 0 {
+		t.Fatalf("pull with DOCKER_CONFIG: exit %d:\n%s", code, out)
+	}
+	if !bytes.Equal(mustRead(t, pulled), mustRead(t, bundleFile)) {
+		t.Error("the pulled bundle differs from the pushed one")
+	}
+	if out, code := run(anonymous, "bundle", "pull", ref, "-o", pulled); code != 2 || !strings.Contains(out, "asks for a login") {
+		t.Errorf("pull without credentials: exit %d, want 2 and the registry's request for a login:\n%s", code, out)
+	}
 }

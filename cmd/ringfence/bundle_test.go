@@ -133,3 +133,29 @@ func TestInventoryCommand(t *testing.T) {
 		t.Errorf("unreadable input: %+v", r)
 	}
 }
+
+// TestBundlePushPullUsage: push and pull refuse what they cannot use before talking to a
+// registry (the registry round trip is in e2e/oci_test.go).
+func TestBundlePushPullUsage(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	notBundle := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notBundle, []byte("not a tarball"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bundle", "push", notBundle, "127.0.0.1:1/policy/ringfence:v1"}, notBundle + ": not a bundle"},
+		{[]string{"bundle", "push", filepath.Join(dir, "missing.tar.gz"), "127.0.0.1:1/policy/ringfence:v1"}, "missing.tar.gz"},
+		{[]string{"bundle", "pull", "127.0.0.1:1/policy/ringfence:v1"}, "--output is required"},
+		{[]string{"bundle", "pull", "not a reference", "-o", filepath.Join(dir, "b.tar.gz")}, "not a reference"},
+		{[]string{"bundle", "push", "--registry-config", notBundle, notBundle, "127.0.0.1:1/x:v1"}, "not a bundle"},
+	} {
+		r := ringfence(t, "", c.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("ringfence %v: exit %d, want 2 and %q in:\n%s", c.args, r.code, c.want, r.stderr)
+		}
+	}
+}

@@ -67,6 +67,15 @@ func repository(ref string, opts Options) (*remote.Repository, registry.Referenc
 	return repo, r, nil
 }
 
+// login adds to an error of a registry that asked for credentials where the Docker config
+// has none for it what to do about it.
+func login(err error, r registry.Reference) error {
+	if errors.Is(err, auth.ErrBasicCredentialNotFound) {
+		return fmt.Errorf("%w: %s asks for a login and the Docker config file has no credentials for it (docker login %s, or oras login, writes them)", err, r.Registry, r.Registry)
+	}
+	return err
+}
+
 // Push uploads the bundle tarball to ref (registry/repository[:tag], default tag
 // latest) and returns the manifest's digest.
 func Push(ctx context.Context, bundle []byte, ref string, opts Options) (digest.Digest, error) {
@@ -100,7 +109,7 @@ func Push(ctx context.Context, bundle []byte, ref string, opts Options) (digest.
 		return "", err
 	}
 	if _, err := oras.Copy(ctx, mem, r.Reference, repo, r.Reference, oras.DefaultCopyOptions); err != nil {
-		return "", fmt.Errorf("pushing to %s: %w", ref, err)
+		return "", fmt.Errorf("pushing to %s: %w", ref, login(err, r))
 	}
 	return manifest.Digest, nil
 }
@@ -114,7 +123,7 @@ func Pull(ctx context.Context, ref string, opts Options) ([]byte, digest.Digest,
 	}
 	desc, rc, err := repo.FetchReference(ctx, r.Reference)
 	if err != nil {
-		return nil, "", fmt.Errorf("pulling %s: %w", ref, err)
+		return nil, "", fmt.Errorf("pulling %s: %w", ref, login(err, r))
 	}
 	raw, err := content.ReadAll(rc, desc)
 	rc.Close()
