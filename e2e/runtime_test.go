@@ -41,6 +41,7 @@ func sortVerdicts(v []verdict) []verdict {
 // instead of one per fixture and runtime: compiling every rule is most of the cost.
 type engineCache struct {
 	mu   sync.Mutex
+	base *harness.Engine // the rules, compiled once
 	byID map[string]*harness.Engine
 }
 
@@ -56,7 +57,13 @@ func (c *engineCache) get(cfg config.Config) (*harness.Engine, error) {
 	if e, ok := c.byID[string(key)]; ok {
 		return e, nil
 	}
-	e, err := harness.New(context.Background(), harness.WithConfig(cfg))
+	if c.base == nil {
+		// The rules are compiled once; each configuration reuses them.
+		if c.base, err = harness.New(context.Background()); err != nil {
+			return nil, err
+		}
+	}
+	e, err := c.base.Reconfigured(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -55,6 +55,8 @@ type Engine struct {
 	profile bool
 	// hostNetwork is how the connectivity model treats host-network pods.
 	hostNetwork netmodel.HostNetwork
+	// opts are the options the engine was made with, for Reconfigured.
+	opts options
 }
 
 type segmentationRule struct {
@@ -126,11 +128,26 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rule metadata: %w", err)
 	}
+	return configure(compiler, rules, o)
+}
+
+// Reconfigured returns an engine that evaluates the same compiled rules, with the same
+// options, under cfg instead of e's configuration: the rules are compiled once for any
+// number of configurations. e is unchanged.
+func (e *Engine) Reconfigured(cfg config.Config) (*Engine, error) {
+	o := e.opts
+	o.cfg = cfg
+	return configure(e.compiler, e.rules, o)
+}
+
+// configure makes an engine of compiled rules under the options' configuration, rule
+// selection and runtime.
+func configure(compiler *ast.Compiler, rules []catalog.Rule, o options) (*Engine, error) {
 	hostNetwork, err := netmodel.ParseHostNetwork(string(o.hostNetwork))
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{compiler: compiler, rules: rules, byID: map[string]catalog.Rule{}, workers: max(o.workers, 1), profile: o.profile, hostNetwork: hostNetwork}
+	e := &Engine{compiler: compiler, rules: rules, byID: map[string]catalog.Rule{}, workers: max(o.workers, 1), profile: o.profile, hostNetwork: hostNetwork, opts: o}
 	for _, r := range rules {
 		e.byID[r.ID] = r
 	}

@@ -69,7 +69,7 @@ func engineFor(t *testing.T, c fixtures.Fixture) *harness.Engine {
 	if !c.Configured() {
 		return sharedEngine(t)
 	}
-	eng, err := harness.New(context.Background(), harness.WithConfig(c.Config()))
+	eng, err := sharedEngine(t).Reconfigured(c.Config())
 	if err != nil {
 		t.Fatalf("%s: %v", c.Path, err)
 	}

@@ -99,6 +99,7 @@ type exporter struct {
 	policies fs.FS
 	fixtures fs.FS
 	engines  map[string]*harness.Engine
+	base     *harness.Engine // the compiled rules the engines share
 }
 
 // Export builds the Gatekeeper policies for the rules in fsys (laid out like the policies

@@ -167,7 +167,7 @@ func (x *exporter) expectations(ctx context.Context, r catalog.Rule, f fixture, 
 }
 
 // engine returns a library engine with a fixture's configuration (its parameters and
-// exempt images), one per distinct configuration.
+// exempt images), one per distinct configuration, all sharing one compilation of the rules.
 func (x *exporter) engine(ctx context.Context, cfg config.Config) (*harness.Engine, error) {
 	raw, err := json.Marshal(cfg)
 	if err != nil {
@@ -177,8 +177,15 @@ func (x *exporter) engine(ctx context.Context, cfg config.Config) (*harness.Engi
 	if eng, ok := x.engines[key]; ok {
 		return eng, nil
 	}
-	opts := []harness.Option{harness.WithPolicies(x.policies), harness.WithConfig(cfg)}
-	eng, err := harness.New(ctx, opts...)
+	if x.base == nil {
+		// The rules are compiled once; each configuration reuses them.
+		base, err := harness.New(ctx, harness.WithPolicies(x.policies))
+		if err != nil {
+			return nil, err
+		}
+		x.base = base
+	}
+	eng, err := x.base.Reconfigured(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -113,7 +113,7 @@ func defaulted(pod *corev1.Pod) *corev1.Pod {
 // ringfence evaluates ringfence's Pod Security Standards rules, one engine per level and
 // version, set through the configuration's podSecurity block.
 type ringfence struct {
-	policies fs.FS
+	base     *harness.Engine // the rules of the standard, compiled once
 	engines  map[levelVersion]*harness.Engine
 	checkOf  map[string]string // rule id -> upstream check ID
 	ruleIDs  []string
@@ -130,12 +130,15 @@ func newRingfence(t testing.TB, fsys fs.FS) *ringfence {
 	if err != nil {
 		t.Fatalf("engine: %v", err)
 	}
-	r := &ringfence{policies: fsys, engines: map[levelVersion]*harness.Engine{}, checkOf: map[string]string{}}
+	r := &ringfence{engines: map[levelVersion]*harness.Engine{}, checkOf: map[string]string{}}
 	for _, rule := range e.Rules() {
 		if rule.PodSecurity != nil {
 			r.checkOf[rule.ID] = rule.PodSecurity.Check
 			r.ruleIDs = append(r.ruleIDs, rule.ID)
 		}
+	}
+	if r.base, err = harness.New(context.Background(), append(opts, harness.WithRules(r.ruleIDs...))...); err != nil {
+		t.Fatalf("engine: %v", err)
 	}
 	return r
 }
@@ -145,14 +148,8 @@ func (r *ringfence) engine(t testing.TB, lv levelVersion) *harness.Engine {
 	if e, ok := r.engines[lv]; ok {
 		return e
 	}
-	opts := []harness.Option{
-		harness.WithConfig(config.Config{PodSecurity: &config.PodSecurity{Level: lv.level, Version: lv.version}}),
-		harness.WithRules(r.ruleIDs...),
-	}
-	if r.policies != nil {
-		opts = append(opts, harness.WithPolicies(r.policies))
-	}
-	e, err := harness.New(context.Background(), opts...)
+	// Every level and version reuses the rules compiled once in newRingfence.
+	e, err := r.base.Reconfigured(config.Config{PodSecurity: &config.PodSecurity{Level: lv.level, Version: lv.version}})
 	if err != nil {
 		t.Fatalf("engine for %s: %v", lv, err)
 	}
