@@ -113,10 +113,10 @@ func defaulted(pod *corev1.Pod) *corev1.Pod {
 // ringfence evaluates ringfence's Pod Security Standards rules, one engine per level and
 // version, set through the configuration's podSecurity block.
 type ringfence struct {
-	base     *harness.Engine // the rules of the standard, compiled once
-	engines  map[levelVersion]*harness.Engine
-	checkOf  map[string]string // rule id -> upstream check ID
-	ruleIDs  []string
+	base    *harness.Engine // the rules of the standard, compiled once
+	engines map[levelVersion]*harness.Engine
+	checkOf map[string]string // rule id -> upstream check ID
+	ruleIDs []string
 }
 
 // newRingfence uses the embedded policies, or policies from fsys when it is not nil.
