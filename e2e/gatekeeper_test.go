@@ -242,7 +242,7 @@ func TestGatekeeper(t *testing.T) {
 	templates := readExport(t, filepath.Join(export, "templates"))
 	applyObjects(t, cfg, templates)
 	constraints := readExport(t, filepath.Join(export, "constraints"))
-	applyEventually(t, cfg, constraints, 40*time.Second)
+	applyEventually(t, cfg, constraints, 3*time.Minute)
 	applyEventually(t, cfg, readExport(t, filepath.Join(export, "sync")), 10*time.Second)
 	t.Logf("installed %d templates, %d constraints and the sync Config", len(templates), len(constraints))
 

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	opabundle "github.com/open-policy-agent/opa/v1/bundle"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/ringfence/ringfence/harness/bundle"
@@ -115,7 +116,8 @@ keys:
     algorithm: RS256
     key: %q
 `, reg, ref, keys.Public)
-	s, err := startOPA(t, "--config-file", writeFile(t, dir, "opa.yaml", []byte(opaCfg)))
+	// At info level OPA logs each bundle it activates and each it refuses.
+	s, err := startOPA(t, "--config-file", writeFile(t, dir, "opa.yaml", []byte(opaCfg)), "--log-level", "info")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,6 +129,7 @@ keys:
 	if !has("RF-POD-001") || revision(t, s) != "oci-1" {
 		t.Fatalf("revision %q: the privileged pod has no RF-POD-001 finding", revision(t, s))
 	}
+	t.Logf("OPA activated oci-1 from the registry, its signature checked against key rf: %s", logLine(s.proc.Output(), "activated successfully"))
 
 	// Pushed again with RF-POD-001 switched off: OPA's polling picks it up.
 	if _, err := oci.Push(ctx, bundleBytes(t, "oci-2", &config.Config{Disabled: []string{"RF-POD-001"}}, &keys), ref, opts); err != nil {
@@ -139,8 +142,8 @@ keys:
 		t.Error("revision oci-2 switches RF-POD-001 off, yet OPA reports it")
 	}
 
-	// Unsigned, or signed by a key OPA does not trust: refused each time, and OPA keeps
-	// serving oci-2.
+	// Unsigned, signed by a key OPA does not trust, or signed and then changed: refused
+	// each time, and OPA keeps serving oci-2.
 	other, err := testkeys.For("RS256")
 	if err != nil {
 		t.Fatal(err)
@@ -155,6 +158,10 @@ keys:
 	}{
 		{bundleBytes(t, "oci-3", nil, nil), "bundle missing .signatures.json file"},
 		{bundleBytes(t, "oci-4", nil, &other), "failed to verify JWT signature"},
+		// The signed oci-1 with its data changed after signing.
+		{tampered(t, writeFile(t, dir, "oci-1.tar.gz", first), func(b *opabundle.Bundle) {
+			b.Data["ringfence"].(map[string]any)["config"] = map[string]any{"disabled": []any{"RF-POD-002"}}
+		}), "data.json: digest mismatch"},
 	} {
 		if _, err := oci.Push(ctx, bad.data, ref, opts); err != nil {
 			t.Fatal(err)
@@ -163,6 +170,7 @@ keys:
 		if !eventually(30*time.Second, func() bool { return strings.Contains(s.proc.Output(), bad.refusal) }) {
 			t.Fatalf("OPA never refused the pushed bundle with %q:\n%s", bad.refusal, s.proc.Output())
 		}
+		t.Logf("OPA refused the bundle: %s", logLine(s.proc.Output(), bad.refusal))
 		if got := revision(t, s); got != "oci-2" {
 			t.Errorf("after a bad bundle was pushed, OPA serves revision %q, want oci-2 kept", got)
 		}
@@ -170,6 +178,16 @@ keys:
 	if has("RF-POD-001") {
 		t.Error("the refused bundles switched RF-POD-001 back on")
 	}
+}
+
+// logLine is the first line of a log that contains s.
+func logLine(log, s string) string {
+	for _, line := range strings.Split(log, "\n") {
+		if strings.Contains(line, s) {
+			return line
+		}
+	}
+	return ""
 }
 
 // otherKey is an RSA private key OPA's configuration does not name.
