@@ -197,12 +197,17 @@ func findingsOf(t *testing.T, out string, keep func(harness.ObjectRef) bool) []f
 			continue
 		}
 		o := f.Object
-		fs = append(fs, finding{f.Rule, o.APIVersion + " " + o.Kind + " " + o.Namespace + "/" + o.Name, f.Message, f.Field})
+		fs = append(fs, finding{f.Rule, refKey(o.APIVersion, o.Kind, o.Namespace, o.Name), f.Message, f.Field})
 	}
+	sortFindings(fs)
+	return fs
+}
+
+// sortFindings orders findings by object, rule, message and field.
+func sortFindings(fs []finding) {
 	slices.SortFunc(fs, func(a, b finding) int {
 		return cmp.Or(cmp.Compare(a.Object, b.Object), cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Message, b.Message), cmp.Compare(a.Field, b.Field))
 	})
-	return fs
 }
 
 func refKey(apiVersion, kind, namespace, name string) string {

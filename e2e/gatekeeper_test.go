@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -167,19 +166,7 @@ func manifestObjects(t *testing.T, manifest string) []map[string]any {
 func gatekeeperCRDs(t *testing.T) []map[string]any {
 	t.Helper()
 	dir := filepath.Join(filepath.Dir(filepath.Dir(tool(t, "gatekeeper"))), "gatekeeper-crds-"+gatekeeperVersion)
-	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no Gatekeeper CRDs in %s (%v): run .ci/tools.sh gatekeeper", dir, err)
-	}
-	var out []map[string]any
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, manifestObjects(t, strings.TrimPrefix(string(raw), "---\n"))...)
-	}
-	return out
+	return readManifestDir(t, dir)
 }
 
 // gatekeeperVersion is the release .ci/tools.sh builds the manager and gator from.
@@ -239,11 +226,11 @@ func TestGatekeeper(t *testing.T) {
 
 	// Templates, then their constraints once Gatekeeper has made each constraint kind,
 	// then the sync Config.
-	templates := readExport(t, filepath.Join(export, "templates"))
+	templates := readManifestDir(t, filepath.Join(export, "templates"))
 	applyObjects(t, cfg, templates)
-	constraints := readExport(t, filepath.Join(export, "constraints"))
+	constraints := readManifestDir(t, filepath.Join(export, "constraints"))
 	applyEventually(t, cfg, constraints, 3*time.Minute)
-	applyEventually(t, cfg, readExport(t, filepath.Join(export, "sync")), 10*time.Second)
+	applyEventually(t, cfg, readManifestDir(t, filepath.Join(export, "sync")), 10*time.Second)
 	t.Logf("installed %d templates, %d constraints and the sync Config", len(templates), len(constraints))
 
 	const webhook = "validation.gatekeeper.sh"
@@ -280,8 +267,9 @@ func TestGatekeeper(t *testing.T) {
 	compareAudit(t, cfg, bin, legacy, constraints)
 }
 
-// readExport reads every manifest in one directory of the export.
-func readExport(t *testing.T, dir string) []map[string]any {
+// readManifestDir reads every object of the .yaml files in dir (such as a directory of
+// the export).
+func readManifestDir(t *testing.T, dir string) []map[string]any {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil || len(files) == 0 {
@@ -293,7 +281,7 @@ func readExport(t *testing.T, dir string) []map[string]any {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, manifestObjects(t, string(raw))...)
+		out = append(out, manifestObjects(t, strings.TrimPrefix(string(raw), "---\n"))...)
 	}
 	return out
 }
@@ -333,12 +321,6 @@ func applyEventually(t *testing.T, cfg *rest.Config, objs []map[string]any, limi
 	}
 }
 
-// auditEntry is one violation, as Gatekeeper's audit lists it in a constraint's status
-// and as ringfence test reports the finding.
-type auditEntry struct {
-	Rule, Kind, Namespace, Name, Message string
-}
-
 // compareAudit waits for Gatekeeper's audit to report, in the constraints' status, the
 // same violations on the legacy objects as ringfence test reports on them, and fails
 // with the difference if it never does.
@@ -358,27 +340,14 @@ func compareAudit(t *testing.T, cfg *rest.Config, bin string, legacy, constraint
 	if code != 1 {
 		t.Fatalf("ringfence test: exit %d, want 1\n%s", code, out)
 	}
-	var rep struct {
-		Findings []struct {
-			Rule    string `json:"rule"`
-			Message string `json:"message"`
-			Object  struct {
-				Kind      string `json:"kind"`
-				Namespace string `json:"namespace"`
-				Name      string `json:"name"`
-			} `json:"object"`
-		} `json:"findings"`
-	}
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatal(err)
-	}
-	want := []auditEntry{}
-	for _, f := range rep.Findings {
+	// Gatekeeper's violations carry no field: compare without it.
+	want := []finding{}
+	for _, f := range findingsOf(t, out, nil) {
 		if exported[f.Rule] {
-			want = append(want, auditEntry{f.Rule, f.Object.Kind, f.Object.Namespace, f.Object.Name, f.Message})
+			f.Field = ""
+			want = append(want, f)
 		}
 	}
-	sortEntries(want)
 
 	dyn, err := dynamic.NewForConfig(cfg)
 	if err != nil {
@@ -389,7 +358,7 @@ func compareAudit(t *testing.T, cfg *rest.Config, bin string, legacy, constraint
 		t.Fatal(err)
 	}
 	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))
-	var got []auditEntry
+	var got []finding
 	audited := eventually(3*time.Minute, func() bool {
 		got, err = auditViolations(t.Context(), dyn, mapper, constraints, applied)
 		return err == nil && gocmp.Equal(want, got)
@@ -402,7 +371,7 @@ func compareAudit(t *testing.T, cfg *rest.Config, bin string, legacy, constraint
 	counts := map[[2]string]int{}
 	var keys [][2]string
 	for _, e := range got {
-		k := [2]string{e.Rule, e.Kind + " " + strings.TrimPrefix(e.Namespace+"/"+e.Name, "/")}
+		k := [2]string{e.Rule, e.Object}
 		if counts[k] == 0 {
 			keys = append(keys, k)
 		}
@@ -416,8 +385,8 @@ func compareAudit(t *testing.T, cfg *rest.Config, bin string, legacy, constraint
 
 // auditViolations reads status.violations of every constraint and keeps those on the
 // applied objects.
-func auditViolations(ctx context.Context, dyn dynamic.Interface, mapper meta.RESTMapper, constraints []map[string]any, applied map[string]bool) ([]auditEntry, error) {
-	out := []auditEntry{}
+func auditViolations(ctx context.Context, dyn dynamic.Interface, mapper meta.RESTMapper, constraints []map[string]any, applied map[string]bool) ([]finding, error) {
+	out := []finding{}
 	for _, c := range constraints {
 		u := unstructured.Unstructured{Object: c}
 		gvk := u.GroupVersionKind()
@@ -445,18 +414,12 @@ func auditViolations(ctx context.Context, dyn dynamic.Interface, mapper meta.RES
 			ns, _ := m["namespace"].(string)
 			name, _ := m["name"].(string)
 			msg, _ := m["message"].(string)
-			apiVersion := schema.GroupVersion{Group: group, Version: version}.String()
-			if applied[refKey(apiVersion, kind, ns, name)] {
-				out = append(out, auditEntry{rule, kind, ns, name, msg})
+			key := refKey(schema.GroupVersion{Group: group, Version: version}.String(), kind, ns, name)
+			if applied[key] {
+				out = append(out, finding{Rule: rule, Object: key, Message: msg})
 			}
 		}
 	}
-	sortEntries(out)
+	sortFindings(out)
 	return out, nil
-}
-
-func sortEntries(es []auditEntry) {
-	slices.SortFunc(es, func(a, b auditEntry) int {
-		return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
-	})
 }
