@@ -190,7 +190,7 @@ func startGatekeeper(t *testing.T, kubeconfig, certDir string) (*process, int) {
 	p := start(t, 15*time.Minute, tool(t, "gatekeeper"),
 		"--host=127.0.0.1", "--port="+strconv.Itoa(port), "--cert-dir="+certDir, "--disable-cert-rotation",
 		"--health-addr="+freeAddr(t), "--metrics-addr=0", "--prometheus-port="+promPort,
-		"--audit-interval=5", "--constraint-violations-limit=1000", "--audit-match-kind-only", "--api-cache-dir="+cache,
+		"--audit-interval=10", "--constraint-violations-limit=1000", "--audit-match-kind-only", "--api-cache-dir="+cache,
 		"--enable-k8s-native-validation=false", "--exempt-namespace=gatekeeper-system",
 		"--log-level=WARNING", "--shutdown-delay=0")
 	return p, port

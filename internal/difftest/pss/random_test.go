@@ -31,7 +31,7 @@ var randomVersions = []string{"latest", "v1.25", "v1.27", "v1.29", "v1.31", "v1.
 // version).
 var olderVersions = []string{"v1.0", "v1.7", "v1.8", "v1.18", "v1.19", "v1.21", "v1.22", "v1.23", "v1.24", "v1.26", "v1.30", "v1.33", "v1.36"}
 
-const olderPods = 2000
+const olderPods = 500
 
 // gen draws random pods in which every field a check reads varies, each usually unset or
 // harmless so that pods pass as well as fail; a hardened share starts from a pod that
