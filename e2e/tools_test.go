@@ -32,7 +32,7 @@ func tool(t testing.TB, name string) string {
 		return p
 	}
 	if os.Getenv("RINGFENCE_E2E") == "require" {
-		t.Fatalf("%s not found in the tool cache or PATH: run make tools (bash .ci/tools.sh conftest gator kube helm kustomize)", name)
+		t.Fatalf("%s not found in the tool cache or PATH: run make tools (bash .ci/tools.sh conftest gator gatekeeper kube helm kustomize registry)", name)
 	}
 	t.Skipf("%s not installed (make tools installs it)", name)
 	return ""
