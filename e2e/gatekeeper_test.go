@@ -211,7 +211,7 @@ func TestGatekeeper(t *testing.T) {
 
 	applyObjects(t, cfg, append(gatekeeperCRDs(t), manifestObjects(t, gatekeeperSystem)...))
 	legacy := applyObjects(t, cfg, manifestObjects(t, gatekeeperLegacy))
-	applyManifests(t, client, webhookCluster) // where the webhook test's pods go
+	applyObjects(t, cfg, manifestObjects(t, webhookCluster)) // where the webhook test's pods go
 
 	export := filepath.Join(dir, "export")
 	if out, code := runRingfence(t, bin, "gatekeeper", "export", "-o", export, "--no-tests"); code != 0 {

@@ -9,11 +9,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -272,16 +270,7 @@ http:
 	// run runs the CLI trusting the test's CA, with DOCKER_CONFIG set to dockerDir.
 	run := func(dockerDir string, args ...string) (string, int) {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, bin, args...)
-		cmd.Env = append(os.Environ(), "SSL_CERT_FILE="+filepath.Join(dir, "ca.crt"), "DOCKER_CONFIG="+dockerDir)
-		out, err := cmd.CombinedOutput()
-		var exit *exec.ExitError
-		if err != nil && !errors.As(err, &exit) {
-			t.Fatal(err)
-		}
-		return string(out), cmd.ProcessState.ExitCode()
+		return runRingfenceEnv(t, bin, []string{"SSL_CERT_FILE=" + filepath.Join(dir, "ca.crt"), "DOCKER_CONFIG=" + dockerDir}, args...)
 	}
 	anonymous := t.TempDir()
 	writeFile(t, anonymous, "config.json", []byte(`{"auths": {}}`))

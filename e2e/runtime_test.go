@@ -311,9 +311,19 @@ func ringfenceBinary(t *testing.T) string {
 // runRingfence runs the binary and returns its combined output and exit code.
 func runRingfence(t *testing.T, bin string, args ...string) (string, int) {
 	t.Helper()
+	return runRingfenceEnv(t, bin, nil, args...)
+}
+
+// runRingfenceEnv is runRingfence with env ("KEY=value") added to the test's environment.
+func runRingfenceEnv(t *testing.T, bin string, env []string, args ...string) (string, int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, bin, args...).CombinedOutput()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
+	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
 	switch {
 	case err == nil:

@@ -14,7 +14,6 @@ import (
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -107,37 +106,7 @@ func (w *warnings) take() []string {
 	return out
 }
 
-// applyManifests creates every object of a multi-document manifest through the clientset.
-func applyManifests(t *testing.T, client *kubernetes.Clientset, manifest string) {
-	t.Helper()
-	for _, doc := range strings.Split(manifest, "\n---\n") {
-		var meta metav1.TypeMeta
-		if err := yaml.Unmarshal([]byte(doc), &meta); err != nil {
-			t.Fatal(err)
-		}
-		var err error
-		switch meta.Kind {
-		case "Namespace":
-			var o corev1.Namespace
-			mustYAML(t, doc, &o)
-			_, err = client.CoreV1().Namespaces().Create(t.Context(), &o, metav1.CreateOptions{})
-		case "ServiceAccount":
-			var o corev1.ServiceAccount
-			mustYAML(t, doc, &o)
-			_, err = client.CoreV1().ServiceAccounts(o.Namespace).Create(t.Context(), &o, metav1.CreateOptions{})
-		case "NetworkPolicy":
-			var o networkingv1.NetworkPolicy
-			mustYAML(t, doc, &o)
-			_, err = client.NetworkingV1().NetworkPolicies(o.Namespace).Create(t.Context(), &o, metav1.CreateOptions{})
-		default:
-			t.Fatalf("applyManifests: no case for kind %q", meta.Kind)
-		}
-		if err != nil {
-			t.Fatalf("creating %s: %v", meta.Kind, err)
-		}
-	}
-}
-
+// mustYAML decodes one YAML document strictly.
 func mustYAML(t *testing.T, doc string, into any) {
 	t.Helper()
 	if err := yaml.UnmarshalStrict([]byte(doc), into); err != nil {
@@ -230,7 +199,7 @@ func TestOPAWebhook(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("ringfence inventory: exit %d: %s", code, inventory)
 	}
-	applyManifests(t, client, webhookCluster)
+	applyObjects(t, srv.Config("admin"), manifestObjects(t, webhookCluster))
 
 	addr := freeAddr(t)
 	opa := start(t, 10*time.Minute, tool(t, "opa"), "run", "--server", "--addr", addr, "--log-level", "error",
