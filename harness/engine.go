@@ -224,7 +224,15 @@ func configure(compiler *ast.Compiler, rules []catalog.Rule, o options) (*Engine
 	if cfgData == nil {
 		cfgData = map[string]any{}
 	}
-	cfgData["parameters"] = o.cfg.Resolve(infos)
+	params := o.cfg.Resolve(infos)
+	cfgData["parameters"] = params
+	checks, err := podSecurityChecks(compiler, rules, params)
+	if err != nil {
+		return nil, err
+	}
+	if checks != nil {
+		cfgData["podSecurityChecks"] = checks
+	}
 	// Dispatching only to the selected rules spares evaluating the others.
 	data, err := ast.InterfaceToValue(PolicyData(rules, e.Rules(), cfgData))
 	if err != nil {

@@ -156,37 +156,28 @@ active(lvl, version) := {id: m |
 }
 
 # violations returns the findings of check id on every pod spec of the object under review
-# at the level and version the calling rule is set to, as {"msg", "field"}. Its first
-# branch is findings written in place, with both settings read at once where setting's
-# second branch finds them: the rule's own parameters in ringfence configuration (the entry
-# of the METADATA chain with the rule id names them), when they are exactly the level and
-# version, as the harness resolves them for every rule that calls violations.
+# at the level and version the calling rule is set to, as {"msg", "field"}.
 violations(id, chain) := {{"msg": concat("", [core.display, ": ", v.msg]), "field": v.field} |
-	m := active(lvl, version)[id]
-	some ps in core.pod_specs
-	some v in check(id, ps, m)
-} if {
-	not core.is_review
-	some entry in chain
-	{"level": lvl, "version": version} := data.ringfence.config.parameters[entry.annotations.custom.id]
-} else := findings(id, setting(chain, "level"), setting(chain, "version"))
-
-# findings returns the findings of check id on every pod spec of the object under review
-# at a level and version setting, as {"msg", "field"}.
-findings(id, lvl, version) := {{"msg": concat("", [core.display, ": ", v.msg]), "field": v.field} |
-	m := active(lvl, version)[id]
+	m := checks_at(chain)[id]
 	some ps in core.pod_specs
 	some v in check(id, ps, m)
 }
 
 # enabled returns the minor version at which the calling rule runs check id, and is
 # undefined when the check is not part of the standard at the rule's level and version.
-# Its first branch reads the settings as violations does.
-enabled(id, chain) := active(p.level, p.version)[id] if {
+enabled(id, chain) := checks_at(chain)[id]
+
+# checks_at returns the checks of the standard at the calling rule's level and version,
+# each with the minor version to run it at, as active gives them. The harness resolves
+# every rule's parameters once and writes the result as
+# data.ringfence.config.podSecurityChecks, keyed by check: the first branch reads it
+# rather than resolving the settings on every object. Without it, under Gatekeeper and
+# in the runtimes given the configuration alone, the settings are read as setting reads
+# them.
+checks_at(chain) := data.ringfence.config.podSecurityChecks if {
 	not core.is_review
-	some entry in chain
-	p := data.ringfence.config.parameters[entry.annotations.custom.id]
-} else := active(setting(chain, "level"), setting(chain, "version"))[id]
+	is_object(data.ringfence.config.podSecurityChecks)
+} else := active(setting(chain, "level"), setting(chain, "version"))
 
 # failing returns the IDs of the checks a pod spec entry fails at a level and version.
 failing(ps, lvl, version) := {id |

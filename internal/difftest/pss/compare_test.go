@@ -157,9 +157,6 @@ func (r *ringfence) engine(t testing.TB, lv levelVersion) *harness.Engine {
 	return e
 }
 
-// release lets the engine for lv go.
-func (r *ringfence) release(lv levelVersion) { delete(r.engines, lv) }
-
 // failing evaluates objects at lv and returns, by object name, the upstream checks whose
 // rules found something. Every object must evaluate without errors.
 func (r *ringfence) failing(t testing.TB, lv levelVersion, objs []harness.Object) map[string]checkSet {
