@@ -43,7 +43,7 @@ type Invariant struct {
 	To          *Selector `json:"to,omitempty"`
 	OnlyFrom    *Selector `json:"onlyFrom,omitempty"`
 
-	from, to, onlyFrom *matcher
+	from, to, onlyFrom *Matcher
 }
 
 // Selector picks the ends of connections an invariant is about.
@@ -54,7 +54,8 @@ type Selector struct {
 	CIDR              string                `json:"cidr,omitempty"`
 }
 
-type matcher struct {
+// Matcher is a compiled Selector.
+type Matcher struct {
 	namespaces []string
 	ns, pod    labels.Selector
 	cidr       netip.Prefix
@@ -104,23 +105,25 @@ func (inv *Invariant) compile() error {
 	case inv.To == nil && inv.From == nil:
 		return errors.New("needs to or from")
 	}
-	if inv.from, err = compileSelector(inv.From); err != nil {
+	if inv.from, err = CompileSelector(inv.From); err != nil {
 		return fmt.Errorf("from: %w", err)
 	}
-	if inv.to, err = compileSelector(inv.To); err != nil {
+	if inv.to, err = CompileSelector(inv.To); err != nil {
 		return fmt.Errorf("to: %w", err)
 	}
-	if inv.onlyFrom, err = compileSelector(inv.OnlyFrom); err != nil {
+	if inv.onlyFrom, err = CompileSelector(inv.OnlyFrom); err != nil {
 		return fmt.Errorf("onlyFrom: %w", err)
 	}
 	return nil
 }
 
-func compileSelector(s *Selector) (*matcher, error) {
+// CompileSelector compiles a selector; a nil selector compiles to a nil Matcher, which
+// matches every end.
+func CompileSelector(s *Selector) (*Matcher, error) {
 	if s == nil {
 		return nil, nil
 	}
-	m := &matcher{namespaces: s.Namespaces, ns: labels.Everything(), pod: labels.Everything()}
+	m := &Matcher{namespaces: s.Namespaces, ns: labels.Everything(), pod: labels.Everything()}
 	if s.CIDR != "" {
 		if len(s.Namespaces) > 0 || s.NamespaceSelector != nil || s.PodSelector != nil {
 			return nil, errors.New("cidr selects outside addresses and cannot be combined with namespaces or selectors")
@@ -151,9 +154,9 @@ func compileSelector(s *Selector) (*matcher, error) {
 	return m, nil
 }
 
-// matches reports whether an end of a connection is selected; a nil matcher selects
+// Matches reports whether an end of a connection is selected; a nil Matcher selects
 // every end.
-func (m *matcher) matches(model *netmodel.Model, p netmodel.Peer) bool {
+func (m *Matcher) Matches(model *netmodel.Model, p netmodel.Peer) bool {
 	if m == nil {
 		return true
 	}
@@ -241,14 +244,14 @@ func CheckConnections(model *netmodel.Model, conns []netmodel.Connection, invari
 	var out []Violation
 	for _, inv := range invariants {
 		for _, c := range conns {
-			if !inv.to.matches(model, c.Destination) {
+			if !inv.to.Matches(model, c.Destination) {
 				continue
 			}
 			if inv.onlyFrom != nil {
-				if inv.onlyFrom.matches(model, c.Source) {
+				if inv.onlyFrom.Matches(model, c.Source) {
 					continue
 				}
-			} else if !inv.from.matches(model, c.Source) {
+			} else if !inv.from.Matches(model, c.Source) {
 				continue
 			}
 			w := c.Destination.Workload
