@@ -109,6 +109,9 @@ Exit codes: 0 the policies were written, 2 usage error, input that could not be 
   ringfence netpol generate k8s/ --intents intents.yaml --ingress-namespace ingress-nginx > policies.yaml
   helm template shop ./chart | ringfence netpol generate - --replace`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if report == "-" && output == "-" {
+				return fmt.Errorf("--report - needs --output DIR: the policies go to standard output")
+			}
 			opts := netgen.Options{
 				ClusterDomain:     clusterDomain,
 				DNS:               netgen.DNS{Disabled: noDNS, Namespace: dnsNamespace, Labels: dnsLabels},
@@ -278,9 +281,6 @@ func writeNetpolReport(cmd *cobra.Command, rep netpolReport, reportFile, output 
 		}
 		raw = append(raw, '\n')
 		if reportFile == "-" {
-			if output == "-" {
-				return fmt.Errorf("--report - needs --output DIR: the policies go to standard output")
-			}
 			_, err = cmd.OutOrStdout().Write(raw)
 			return err
 		}
@@ -317,7 +317,7 @@ func writeNetpolReport(cmd *cobra.Command, rep netpolReport, reportFile, output 
 		fmt.Fprintf(w, "Replaces (remove these): %s\n", strings.Join(rep.Replaced, ", "))
 	}
 	p := rep.Proof
-	fmt.Fprintf(w, "Proof: %d connections checked with the connectivity model (%d with pods outside the input not checked): %d missing, %d extra, %d isolation findings\n",
+	fmt.Fprintf(w, "Proof by the connectivity model: %d connections checked (%d with pods outside the input not checked): %d missing, %d extra, %d isolation findings\n",
 		p.Checked, p.Unchecked, len(p.Missing), len(p.Extra), len(p.Findings))
 	for _, m := range p.Missing {
 		fmt.Fprintf(w, "  missing: %s\n", m)

@@ -583,3 +583,25 @@ func TestProofCatchesMistakes(t *testing.T) {
 		})
 	}
 }
+
+// TestAmbiguousNames: a short name resolves in the client's own namespace first, as the
+// pod's DNS search path does, even when another namespace has a Service of that name.
+func TestAmbiguousNames(t *testing.T) {
+	stream := join(ns("a"), ns("b"),
+		deployment("a", "db", []string{"5432"}, ""), svc("a", "db", "db", "5432"),
+		deployment("b", "db", []string{"5432"}, ""), svc("b", "db", "db", "5432"),
+		deployment("a", "app", nil, "env: [{name: LOCAL, value: \"db:5432\"}, {name: OTHER, value: \"db.b:5432\"}]"))
+	r := generate(t, stream, Options{})
+	want := []string{"a/app[Deployment] -> a/db[Deployment] 5432/TCP", "a/app[Deployment] -> b/db[Deployment] 5432/TCP"}
+	if diff := cmp.Diff(want, connections(r)); diff != "" {
+		t.Errorf("connections (-want +got):\n%s", diff)
+	}
+	// The policies tell the two db workloads apart by namespace.
+	for _, p := range r.Policies {
+		if p.Name == "ringfence-app" {
+			if len(p.Spec.Egress) != 2 || p.Spec.Egress[0].To[0].NamespaceSelector != nil || p.Spec.Egress[1].To[0].NamespaceSelector == nil {
+				t.Errorf("app's egress: %+v", p.Spec.Egress)
+			}
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package netgen
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -106,5 +109,27 @@ func TestIntentPorts(t *testing.T) {
 		if _, err := LoadIntents(file); err == nil {
 			t.Errorf("LoadIntents accepted %s", bad)
 		}
+	}
+}
+
+// TestReadmeIntents loads the intents file the README shows.
+func TestReadmeIntents(t *testing.T) {
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(raw), "```yaml\nintents:\n")
+	if !ok {
+		t.Fatal("the README shows no intents file")
+	}
+	block, _, _ := strings.Cut(after, "```")
+	file := filepath.Join(t.TempDir(), "intents.yaml")
+	writeFile(t, file, []byte("intents:\n"+block))
+	intents, err := LoadIntents(file)
+	if err != nil {
+		t.Fatalf("the README's intents file: %v", err)
+	}
+	if len(intents) != 2 {
+		t.Errorf("the README's intents file has %d intents, want 2", len(intents))
 	}
 }
