@@ -87,6 +87,16 @@ func (s *set) build() error {
 		conns = append(conns, c)
 	}
 	s.res.Connections = conns
+	// Each workload's connections, in order, on each side.
+	into, outOf := map[*netmodel.Workload][]Connection{}, map[*netmodel.Workload][]Connection{}
+	for _, c := range conns {
+		if c.To.Workload != nil {
+			into[c.To.Workload] = append(into[c.To.Workload], c)
+		}
+		if c.From.Workload != nil {
+			outOf[c.From.Workload] = append(outOf[c.From.Workload], c)
+		}
+	}
 	for _, w := range s.workloads {
 		sel, ok := s.selectors[w]
 		if !ok {
@@ -94,11 +104,13 @@ func (s *set) build() error {
 		}
 		var ingress []networkingv1.NetworkPolicyIngressRule
 		var egress []networkingv1.NetworkPolicyEgressRule
-		for _, c := range conns {
-			if c.To.Workload == w && !s.allowedBy(current, c, false) {
+		for _, c := range into[w] {
+			if !s.allowedBy(current, c, false) {
 				ingress = append(ingress, networkingv1.NetworkPolicyIngressRule{From: []networkingv1.NetworkPolicyPeer{s.peer(c.From, w.Namespace)}, Ports: policyPorts(c.Ports)})
 			}
-			if c.From.Workload == w && !s.allowedBy(current, c, true) {
+		}
+		for _, c := range outOf[w] {
+			if !s.allowedBy(current, c, true) {
 				egress = append(egress, networkingv1.NetworkPolicyEgressRule{To: []networkingv1.NetworkPolicyPeer{s.peer(c.To, w.Namespace)}, Ports: policyPorts(c.Ports)})
 			}
 		}

@@ -263,14 +263,18 @@ func (s *set) index() {
 		s.pods[w] = pod
 		s.namespaces[w.Namespace] = true
 	}
+	byNS := map[string][]*netmodel.Workload{}
+	for _, w := range s.workloads {
+		byNS[w.Namespace] = append(byNS[w.Namespace], w)
+	}
 	for _, svc := range s.services {
 		s.namespaces[svc.ns] = true
 		if len(svc.spec.Selector) == 0 {
 			continue
 		}
 		sel := labels.SelectorFromSet(svc.spec.Selector)
-		for _, w := range s.workloads {
-			if w.Namespace == svc.ns && sel.Matches(labels.Set(w.Labels)) {
+		for _, w := range byNS[svc.ns] {
+			if sel.Matches(labels.Set(w.Labels)) {
 				svc.targets = append(svc.targets, w)
 			}
 		}

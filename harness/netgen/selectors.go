@@ -32,9 +32,30 @@ const maxSelectorKeys = 3
 // set tells apart share the selector of all their stable labels, and a note says so:
 // their policies allow each of them what any of them needs.
 func selectors(workloads []*netmodel.Workload, res *Result) map[*netmodel.Workload]map[string]string {
-	byNS := map[string][]*netmodel.Workload{}
+	// Per namespace, the workloads that carry each label key=value: a selector picks
+	// the workloads in the intersection of its pairs' lists.
+	type pairKey struct{ ns, key, value string }
+	carrying := map[pairKey][]*netmodel.Workload{}
 	for _, w := range workloads {
-		byNS[w.Namespace] = append(byNS[w.Namespace], w)
+		for k, v := range w.Labels {
+			carrying[pairKey{w.Namespace, k, v}] = append(carrying[pairKey{w.Namespace, k, v}], w)
+		}
+	}
+	// selected returns the workloads of w's namespace a selector of w's labels picks.
+	selected := func(w *netmodel.Workload, keys []string) []*netmodel.Workload {
+		var smallest []*netmodel.Workload
+		for i, k := range keys {
+			if l := carrying[pairKey{w.Namespace, k, w.Labels[k]}]; i == 0 || len(l) < len(smallest) {
+				smallest = l
+			}
+		}
+		var out []*netmodel.Workload
+		for _, o := range smallest {
+			if matches(pick(w.Labels, keys), o.Labels) {
+				out = append(out, o)
+			}
+		}
+		return out
 	}
 	out := map[*netmodel.Workload]map[string]string{}
 	for _, w := range workloads {
@@ -42,32 +63,21 @@ func selectors(workloads []*netmodel.Workload, res *Result) map[*netmodel.Worklo
 		if len(keys) == 0 {
 			continue // no selector can pick it alone: build reports its connections
 		}
-		others := slices.DeleteFunc(slices.Clone(byNS[w.Namespace]), func(o *netmodel.Workload) bool { return o == w })
-		exact := func(sel map[string]string) bool {
-			return !slices.ContainsFunc(others, func(o *netmodel.Workload) bool { return matches(sel, o.Labels) })
-		}
-		var found map[string]string
+		var found []string
 		for size := 1; size <= min(maxSelectorKeys, len(keys)) && found == nil; size++ {
 			subsets(keys, size, func(sub []string) bool {
-				sel := map[string]string{}
-				for _, k := range sub {
-					sel[k] = w.Labels[k]
-				}
-				if exact(sel) {
-					found = sel
+				if len(selected(w, sub)) == 1 {
+					found = slices.Clone(sub)
 					return false
 				}
 				return true
 			})
 		}
 		if found == nil {
-			found = map[string]string{}
-			for _, k := range keys {
-				found[k] = w.Labels[k]
-			}
+			found = keys
 			var same []string
-			for _, o := range others {
-				if matches(found, o.Labels) {
+			for _, o := range selected(w, keys) {
+				if o != w {
 					same = append(same, o.ID())
 				}
 			}
@@ -75,7 +85,16 @@ func selectors(workloads []*netmodel.Workload, res *Result) map[*netmodel.Worklo
 				res.Notes = append(res.Notes, note)
 			}
 		}
-		out[w] = found
+		out[w] = pick(w.Labels, found)
+	}
+	return out
+}
+
+// pick is the labels of keys.
+func pick(l map[string]string, keys []string) map[string]string {
+	out := make(map[string]string, len(keys))
+	for _, k := range keys {
+		out[k] = l[k]
 	}
 	return out
 }
