@@ -26,31 +26,12 @@ const (
 func Generated(labels map[string]string) bool { return labels[ManagedByLabel] == ManagedBy }
 
 // build writes the policies for the connections.
-func (s *set) build() error {
-	// The input's own policies: kept and added to, or, with Replace, replaced. Those a
-	// previous run generated are always replaced.
-	var kept []*networkingv1.NetworkPolicy
-	for _, p := range s.policies {
-		if s.opts.Replace || Generated(p.Labels) {
-			s.res.Replaced = append(s.res.Replaced, p.Namespace+"/"+p.Name)
-			continue
-		}
-		kept = append(kept, p)
-		s.res.Existing = append(s.res.Existing, p.Namespace+"/"+p.Name)
-	}
-	// Judge what the kept policies already allow without the replaced ones.
-	current := newJudge(s.model)
-	if len(s.res.Replaced) > 0 {
-		m, err := s.modelWith(kept)
-		if err != nil {
-			return err
-		}
-		current = newJudge(m)
-	}
+func (s *set) build() {
+	current := newJudge(s.keptModel)
 	var out []*networkingv1.NetworkPolicy
 	for _, ns := range sortedKeys(s.namespaces) {
 		ingress, egress := true, true
-		for _, p := range kept {
+		for _, p := range s.kept {
 			if p.Namespace != ns {
 				continue
 			}
@@ -59,7 +40,6 @@ func (s *set) build() error {
 		}
 		if ingress || egress {
 			out = append(out, s.policy(ns, DefaultDenyName, "default-deny", metav1.LabelSelector{}, types(ingress, egress), nil, nil))
-			s.res.denied[ns] = true
 		}
 		if !s.opts.DNS.Disabled {
 			peer := networkingv1.NetworkPolicyPeer{
@@ -128,7 +108,6 @@ func (s *set) build() error {
 		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
 	})
 	s.res.Policies = out
-	return nil
 }
 
 // unselectable returns a workload end of c that no selector can pick, or nil.

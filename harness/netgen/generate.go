@@ -141,8 +141,6 @@ type Result struct {
 	// Existing are the input's NetworkPolicies (namespace/name) the generated set is
 	// added to (without Replace).
 	Existing []string
-	// namespaces with a generated default deny
-	denied map[string]bool
 }
 
 // set is the input, indexed.
@@ -157,9 +155,15 @@ type set struct {
 	pods       map[*netmodel.Workload]workload.Pod
 	selectors  map[*netmodel.Workload]map[string]string
 	policies   []*networkingv1.NetworkPolicy
-	res        *Result
-	conns      map[[2]string]*Connection
-	order      [][2]string
+	// kept are the input's policies the generated set is added to (none with Replace,
+	// and never those a previous run generated), and keptModel the connectivity model
+	// of the input under them alone.
+	kept      []*networkingv1.NetworkPolicy
+	keptModel *netmodel.Model
+	res       *Result
+	reported  map[Unresolved]bool
+	conns     map[[2]string]*Connection
+	order     [][2]string
 }
 
 type netgenKey struct{ namespace, name string }
@@ -191,11 +195,15 @@ func Generate(objs []map[string]any, opts Options) (*Result, error) {
 		services:   map[netgenKey]*service{},
 		configMaps: map[netgenKey]map[string]string{},
 		pods:       map[*netmodel.Workload]workload.Pod{},
-		res:        &Result{denied: map[string]bool{}},
+		res:        &Result{},
+		reported:   map[Unresolved]bool{},
 		conns:      map[[2]string]*Connection{},
 	}
 	s.model, _ = netmodel.FromObjects(objs)
 	s.index()
+	if err := s.keep(); err != nil {
+		return nil, err
+	}
 	s.selectors = selectors(s.workloads, s.res)
 	for _, w := range s.workloads {
 		s.references(w)
@@ -204,18 +212,14 @@ func Generate(objs []map[string]any, opts Options) (*Result, error) {
 	s.routes()
 	s.exposed()
 	s.apiServer()
-	if !opts.Replace {
-		s.kept()
-	}
+	s.keptConnections()
 	if err := s.intents(intents); err != nil {
 		return nil, err
 	}
 	for _, k := range s.order {
 		s.res.Connections = append(s.res.Connections, *s.conns[k])
 	}
-	if err := s.build(); err != nil {
-		return nil, err
-	}
+	s.build()
 	return s.res, nil
 }
 
@@ -319,7 +323,8 @@ func comparePorts(a, b Port) int {
 
 func (s *set) unresolved(evidence, format string, args ...any) {
 	u := Unresolved{Evidence: evidence, Reason: fmt.Sprintf(format, args...)}
-	if !slices.Contains(s.res.Unresolved, u) {
+	if !s.reported[u] {
+		s.reported[u] = true
 		s.res.Unresolved = append(s.res.Unresolved, u)
 	}
 }
@@ -501,27 +506,37 @@ func sortedServices(m map[netgenKey]*service) []*service {
 	return out
 }
 
-// kept adds the connections between workloads of the set that the input's own policies
-// allow by a rule on at least one side: the default deny generated for the other side
-// would otherwise cut them. Policies a previous run generated do not count: their
-// connections are derived again.
-func (s *set) kept() {
-	var own []*networkingv1.NetworkPolicy
+// keep splits the input's policies into those the generated set is added to and those it
+// replaces (all of them with Replace; those a previous run generated always), and builds
+// the model of the input under the kept ones alone.
+func (s *set) keep() error {
 	for _, p := range s.policies {
-		if !Generated(p.Labels) {
-			own = append(own, p)
+		if s.opts.Replace || Generated(p.Labels) {
+			s.res.Replaced = append(s.res.Replaced, p.Namespace+"/"+p.Name)
+			continue
+		}
+		s.kept = append(s.kept, p)
+		s.res.Existing = append(s.res.Existing, p.Namespace+"/"+p.Name)
+	}
+	s.keptModel = s.model
+	if len(s.res.Replaced) > 0 {
+		var err error
+		if s.keptModel, err = s.modelWith(s.kept); err != nil {
+			return err
 		}
 	}
-	if len(own) == 0 {
+	return nil
+}
+
+// keptConnections adds the connections between workloads of the set that the kept
+// policies allow by a rule on at least one side: the default deny generated for the
+// other side would otherwise cut them. Policies a previous run generated are not kept:
+// their connections are derived again.
+func (s *set) keptConnections() {
+	if len(s.kept) == 0 {
 		return
 	}
-	m := s.model
-	if len(own) < len(s.policies) {
-		var err error
-		if m, err = s.modelWith(own); err != nil {
-			return
-		}
-	}
+	m := s.keptModel
 	ours := map[string]*netmodel.Workload{}
 	for _, w := range s.workloads {
 		ours[w.ID()] = w

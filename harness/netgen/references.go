@@ -78,7 +78,8 @@ func (s *set) sources(w *netmodel.Workload) []source {
 				out = append(out, source{data[k], addressKey(k), fmt.Sprintf("%s envFrom ConfigMap %s/%s key %s=%q", where, w.Namespace, name, k, data[k])})
 			}
 		}
-		for i, arg := range slices.Concat(c.Command, c.Args) {
+		argv := slices.Concat(c.Command, c.Args)
+		for i, arg := range argv {
 			field := "args"
 			index := i - len(c.Command)
 			if i < len(c.Command) {
@@ -87,7 +88,7 @@ func (s *set) sources(w *netmodel.Workload) []source {
 			// A flag names what the next argument holds: --redis-addr host.
 			bare := false
 			if i > 0 {
-				prev := slices.Concat(c.Command, c.Args)[i-1]
+				prev := argv[i-1]
 				bare = strings.HasPrefix(prev, "-") && !strings.Contains(prev, "=") && addressKey(prev)
 			}
 			if name, _, ok := strings.Cut(arg, "="); ok && addressKey(name) {

@@ -58,6 +58,7 @@ func selectors(workloads []*netmodel.Workload, res *Result) map[*netmodel.Worklo
 		return out
 	}
 	out := map[*netmodel.Workload]map[string]string{}
+	noted := map[string]bool{}
 	for _, w := range workloads {
 		keys := stableKeys(w.Labels)
 		if len(keys) == 0 {
@@ -81,7 +82,8 @@ func selectors(workloads []*netmodel.Workload, res *Result) map[*netmodel.Worklo
 					same = append(same, o.ID())
 				}
 			}
-			if note := fmt.Sprintf("%s: no pod labels tell it apart from %s; their policies select them all", w.ID(), strings.Join(same, ", ")); len(same) > 0 && !slices.Contains(res.Notes, note) {
+			if note := fmt.Sprintf("%s: no pod labels tell it apart from %s; their policies select them all", w.ID(), strings.Join(same, ", ")); len(same) > 0 && !noted[note] {
+				noted[note] = true
 				res.Notes = append(res.Notes, note)
 			}
 		}
