@@ -1,0 +1,256 @@
+// Package htmlreport builds the security review of a manifest set or a cluster: a
+// summary, the connectivity picture (namespaces, workloads, the connections their
+// NetworkPolicies allow, with the policies on each side, and the segmentation invariants
+// they break), the findings with their place, remediation and references, and each
+// workload's effective permissions. Data is the review as JSON, for other tools to draw.
+package htmlreport
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/ringfence/ringfence/harness"
+	"github.com/ringfence/ringfence/harness/catalog"
+	"github.com/ringfence/ringfence/harness/netmap"
+	"github.com/ringfence/ringfence/harness/rbac"
+	"github.com/ringfence/ringfence/harness/segment"
+)
+
+// Data is the review.
+type Data struct {
+	Summary     Summary              `json:"summary"`
+	Namespaces  []Namespace          `json:"namespaces"`
+	Workloads   []Workload           `json:"workloads"`
+	Connections []Connection         `json:"connections"`
+	Findings    []Finding            `json:"findings"`
+	Settings    netmap.Settings      `json:"settings"`
+	Errors      []string             `json:"errors"`
+	Rules       map[string]RuleBrief `json:"rules"`
+}
+
+// Summary counts what the review holds.
+type Summary struct {
+	Objects        int            `json:"objects"`
+	Namespaces     int            `json:"namespaces"`
+	Workloads      int            `json:"workloads"`
+	Connections    int            `json:"connections"`
+	CrossNamespace int            `json:"crossNamespace"`
+	Exposed        int            `json:"exposed"`
+	Findings       int            `json:"findings"`
+	Exempted       int            `json:"exempted"`
+	BySeverity     map[string]int `json:"bySeverity"`
+	ByArea         map[string]int `json:"byArea"`
+	TopRules       []RuleCount    `json:"topRules"`
+}
+
+// RuleCount is how many findings a rule has.
+type RuleCount struct {
+	Rule     string `json:"rule"`
+	Title    string `json:"title"`
+	Severity string `json:"severity"`
+	Findings int    `json:"findings"`
+}
+
+// RuleBrief is what the review shows of a rule beside its findings.
+type RuleBrief struct {
+	Title       string   `json:"title"`
+	Severity    string   `json:"severity"`
+	Area        string   `json:"area"`
+	Remediation string   `json:"remediation"`
+	References  []string `json:"references"`
+}
+
+// Namespace is a namespace of the picture and its workloads' IDs.
+type Namespace struct {
+	Name      string            `json:"name"`
+	Labels    map[string]string `json:"labels"`
+	Workloads []string          `json:"workloads"`
+}
+
+// Workload is a node of the picture.
+type Workload struct {
+	ID        string `json:"id"` // namespace/name[Kind], as netmap names it
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Kind      string `json:"kind"`
+	// Exposed is true when the workload accepts connections from every address
+	// outside the cluster.
+	Exposed bool `json:"exposed"`
+	// Isolated says whether some NetworkPolicy selects its pods, per direction.
+	IngressIsolated bool `json:"ingressIsolated"`
+	EgressIsolated  bool `json:"egressIsolated"`
+	// Findings are the indexes in Data.Findings of the findings about the object the
+	// workload comes from.
+	Findings []int `json:"findings"`
+	// Permissions are the dangerous capabilities its service account holds.
+	Permissions []Permission `json:"permissions"`
+}
+
+// Permission is a dangerous capability a workload's service account holds, with the
+// grants that give it.
+type Permission struct {
+	Capability  string   `json:"capability"`
+	Description string   `json:"description"`
+	Through     []string `json:"through"`
+}
+
+// Connection is an allowed connection, as netmap shows it, with the segmentation
+// invariants it breaks.
+type Connection struct {
+	netmap.Connection
+	Breaks []string `json:"breaks"`
+}
+
+// Finding is a finding of the report, with its rule's area.
+type Finding struct {
+	harness.Finding
+	Area string `json:"area"`
+}
+
+// Build assembles the review of objects from the engine's report on them (made with
+// Engine.Evaluate, which leaves the objects' data in place) and the connectivity model the
+// engine builds of the same objects, with its segmentation invariants checked on every
+// connection. Objects that cannot be decoded are in the report's errors.
+func Build(e *harness.Engine, objs []harness.Object, rep *harness.Report) *Data {
+	raw := make([]map[string]any, len(objs))
+	for i, o := range objs {
+		raw[i] = o.Data
+	}
+	rules := e.Rules()
+	model, _ := e.Model(objs)
+	m := netmap.Build(model, netmap.Options{})
+	d := &Data{
+		Connections: []Connection{},
+		Settings:    m.Settings,
+		Findings:    []Finding{},
+		Errors:      []string{},
+		Rules:       map[string]RuleBrief{},
+	}
+	conns := model.Connections("")
+	broken := map[int][]string{}
+	if inv := e.Invariants(); len(inv) > 0 {
+		index := map[[2]string]int{}
+		for i, c := range conns {
+			index[[2]string{c.Source.String(), c.Destination.String()}] = i
+		}
+		for _, v := range segment.CheckConnections(model, conns, inv) {
+			i := index[[2]string{v.Connection.Source.String(), v.Connection.Destination.String()}]
+			if !slices.Contains(broken[i], v.Invariant) {
+				broken[i] = append(broken[i], v.Invariant)
+			}
+		}
+	}
+	for i, c := range conns {
+		d.Connections = append(d.Connections, Connection{Connection: netmap.ConnectionOf(c), Breaks: nonNilStrings(broken[i])})
+	}
+	byID := map[string]catalog.Rule{}
+	for _, r := range rules {
+		byID[r.ID] = r
+	}
+	for _, e := range rep.Errors {
+		d.Errors = append(d.Errors, e.Error())
+	}
+	// Findings, and the rules they come from.
+	d.Summary = Summary{Objects: len(objs), BySeverity: map[string]int{}, ByArea: map[string]int{}, Exempted: rep.Exempted}
+	counts := map[string]int{}
+	for _, f := range rep.Findings {
+		r := byID[f.Rule]
+		d.Findings = append(d.Findings, Finding{Finding: f, Area: r.Area})
+		d.Summary.BySeverity[f.Severity]++
+		d.Summary.ByArea[r.Area]++
+		counts[f.Rule]++
+		if _, ok := d.Rules[f.Rule]; !ok {
+			d.Rules[f.Rule] = RuleBrief{Title: r.Title, Severity: r.Severity, Area: r.Area, Remediation: r.Remediation, References: r.References}
+		}
+	}
+	d.Summary.Findings = len(d.Findings)
+	for _, id := range slices.Sorted(maps.Keys(counts)) {
+		d.Summary.TopRules = append(d.Summary.TopRules, RuleCount{Rule: id, Title: byID[id].Title, Severity: byID[id].Severity, Findings: counts[id]})
+	}
+	slices.SortStableFunc(d.Summary.TopRules, func(a, b RuleCount) int { return cmp.Compare(b.Findings, a.Findings) })
+	d.Summary.TopRules = d.Summary.TopRules[:min(len(d.Summary.TopRules), 10)]
+
+	// The picture: every namespace of the model, and its workloads.
+	findingsOf := map[string][]int{}
+	for i, f := range d.Findings {
+		k := objectKey(f.Object.Namespace, f.Object.Kind, f.Object.Name)
+		findingsOf[k] = append(findingsOf[k], i)
+	}
+	exposed := map[string]bool{}
+	for _, id := range m.Exposed {
+		exposed[id] = true
+	}
+	permissions := permissionsOf(raw)
+	byNS := map[string]*Namespace{}
+	for _, w := range model.Workloads() {
+		ns := byNS[w.Namespace]
+		if ns == nil {
+			ns = &Namespace{Name: w.Namespace, Labels: model.NamespaceLabels(w.Namespace), Workloads: []string{}}
+			byNS[w.Namespace] = ns
+		}
+		ns.Workloads = append(ns.Workloads, w.ID())
+		node := Workload{
+			ID: w.ID(), Namespace: w.Namespace, Name: w.Name, Kind: w.Kind, Exposed: exposed[w.ID()],
+			IngressIsolated: len(model.IngressPolicies(w)) > 0, EgressIsolated: len(model.EgressPolicies(w)) > 0,
+			Findings: nonNil(findingsOf[objectKey(w.Namespace, w.Kind, w.Name)]), Permissions: nonNilPermissions(permissions[w.Object]),
+		}
+		d.Workloads = append(d.Workloads, node)
+	}
+	for _, name := range slices.Sorted(maps.Keys(byNS)) {
+		d.Namespaces = append(d.Namespaces, *byNS[name])
+	}
+	slices.SortFunc(d.Workloads, func(a, b Workload) int { return strings.Compare(a.ID, b.ID) })
+	if d.Workloads == nil {
+		d.Workloads = []Workload{}
+	}
+	if d.Namespaces == nil {
+		d.Namespaces = []Namespace{}
+	}
+	d.Summary.Namespaces, d.Summary.Workloads = len(d.Namespaces), len(d.Workloads)
+	d.Summary.Connections, d.Summary.CrossNamespace, d.Summary.Exposed = m.Summary.Connections, m.Summary.CrossNamespace, m.Summary.Exposed
+	return d
+}
+
+func objectKey(ns, kind, name string) string { return ns + "/" + kind + "/" + name }
+
+// permissionsOf resolves the RBAC of the objects and returns, by object index, the
+// dangerous capabilities of each workload's service account, when its pods mount a
+// token.
+func permissionsOf(objs []map[string]any) map[int][]Permission {
+	policy, _ := rbac.New(objs, rbac.Options{})
+	caps := rbac.Capabilities()
+	out := map[int][]Permission{}
+	for _, wp := range policy.Workloads() {
+		if !policy.TokenMounted(wp) {
+			continue
+		}
+		ns, sa := policy.ServiceAccountOf(wp)
+		for _, h := range policy.Holdings(rbac.ServiceAccount(ns, sa), caps) {
+			out[wp.Object] = append(out[wp.Object], Permission{Capability: h.Capability.Name, Description: h.Capability.Does, Through: h.Reasons()})
+		}
+	}
+	return out
+}
+
+func nonNilStrings(x []string) []string {
+	if x == nil {
+		return []string{}
+	}
+	return x
+}
+
+func nonNil(x []int) []int {
+	if x == nil {
+		return []int{}
+	}
+	return x
+}
+
+func nonNilPermissions(x []Permission) []Permission {
+	if x == nil {
+		return []Permission{}
+	}
+	return x
+}
