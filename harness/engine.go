@@ -423,6 +423,9 @@ func InputOf(res load.Result) *Input {
 // Objects are the input's objects, until EvaluateInput releases their data.
 func (in *Input) Objects() []Object { return in.objects }
 
+// Errors are what could not be read, located.
+func (in *Input) Errors() []InputError { return in.errors }
+
 // Model builds the connectivity model of objs as the engine's evaluations see it: with
 // its host-network treatment, and keeping apart the pods its segmentation invariants
 // tell apart. Objects that cannot be decoded are left out and returned as errors,

@@ -58,6 +58,6 @@ func newRootCommand(stdin io.Reader) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newTestCommand(stdin), newAuditCommand(), newRulesCommand(), newGatekeeperCommand(), newNetmapCommand(stdin), newDiffCommand(stdin))
-	root.AddCommand(newBundleCommand(), newInventoryCommand(stdin), newWhoCanCommand(stdin), newPermissionsCommand(stdin), newNetpolCommand(stdin))
+	root.AddCommand(newBundleCommand(), newInventoryCommand(stdin), newWhoCanCommand(stdin), newPermissionsCommand(stdin), newNetpolCommand(stdin), newReportCommand(stdin))
 	return root
 }

@@ -2,6 +2,8 @@ package htmlreport_test
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -77,4 +79,44 @@ func TestBuildExampleShop(t *testing.T) {
 	}
 	t.Logf("example shop: %d namespaces, %d workloads (%d with findings, %d with dangerous permissions), %d connections, %d findings",
 		len(d.Namespaces), len(d.Workloads), withFindings, withPermissions, len(d.Connections), len(d.Findings))
+}
+
+// TestWriteHTMLExampleShop writes the example shop's page and checks that it is whole:
+// every workload and connection drawn, with the ids the script reads.
+func TestWriteHTMLExampleShop(t *testing.T) {
+	ctx := context.Background()
+	e, err := harness.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := harness.Read(ctx, []string{"../../examples"}, nil)
+	rep, err := e.Evaluate(ctx, in.Objects())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := htmlreport.Build(e, in.Objects(), rep)
+	var b strings.Builder
+	if err := htmlreport.WriteHTML(ctx, &b, d, "examples"); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for i := range d.Workloads {
+		if !strings.Contains(page, fmt.Sprintf(`id="w%d"`, i)) {
+			t.Errorf("workload %d (%s) is not drawn", i, d.Workloads[i].ID)
+		}
+	}
+	for i := range d.Connections {
+		if !strings.Contains(page, fmt.Sprintf(`id="e%d"`, i)) {
+			t.Errorf("connection %d is not drawn", i)
+		}
+	}
+	for _, banned := range []string{"http://", "https://", "src=\"", "@import", "url("} {
+		if n := strings.Count(page, banned); banned != "http://" && banned != "https://" && n > 0 {
+			t.Errorf("the page would fetch something: %q appears %d times", banned, n)
+		}
+	}
+	if os.Getenv("REPORT_OUT") != "" {
+		os.WriteFile(os.Getenv("REPORT_OUT"), []byte(page), 0o644)
+	}
+	t.Logf("example shop page: %d bytes", len(page))
 }
