@@ -88,13 +88,30 @@ precommit() {
 	if [ ${#missing[@]} -eq 0 ]; then
 		return
 	fi
+	apt_install "install pre-commit (https://pre-commit.com)" "${missing[@]}"
+}
+
+# apt_install HINT PACKAGE...: install Debian packages, or say what to do without apt-get.
+apt_install() {
+	local hint=$1
+	shift
 	if ! command -v apt-get >/dev/null; then
-		echo "${missing[*]} not on PATH and no apt-get to install it: install pre-commit (https://pre-commit.com)" >&2
+		echo "$* not on PATH and no apt-get to install it: $hint" >&2
 		exit 2
 	fi
-	echo "installing ${missing[*]} with apt-get" >&2
+	echo "installing $* with apt-get" >&2
 	apt-get update >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2
+}
+
+# browser: headless Chromium for the review page's browser test, Debian's chromium
+# package from apt-get when no chromium is on PATH (CI runs as root on Debian). Not
+# pinned: the test drives it through the DevTools protocol, which chromedp follows.
+browser() {
+	if command -v chromium >/dev/null; then
+		return
+	fi
+	apt_install "install Chromium (without it, and without RINGFENCE_E2E=require, the browser tests are skipped)" chromium
 }
 
 install opa github.com/open-policy-agent/opa "github.com/open-policy-agent/opa@$OPA_VERSION"
@@ -102,9 +119,11 @@ install opa github.com/open-policy-agent/opa "github.com/open-policy-agent/opa@$
 # Optional tools, by name: .ci/tools.sh conftest gator gatekeeper (the manager and its
 # CRDs) kube (kube-apiserver and kube-controller-manager in one binary, and etcd) helm
 # kustomize registry sarif (sarif-multitool, from npm)
-# precommit (pre-commit and git, from apt-get when missing)
+# precommit (pre-commit and git, from apt-get when missing) chromium (from apt-get when
+# missing)
 for tool in "$@"; do
 	case $tool in
+	chromium) browser ;;
 	conftest) install conftest github.com/open-policy-agent/conftest "github.com/open-policy-agent/conftest@$CONFTEST_VERSION" ;;
 	gator) install gator github.com/open-policy-agent/gatekeeper/v3/cmd/gator "github.com/open-policy-agent/gatekeeper/v3@$GATEKEEPER_VERSION" ;;
 	kube)

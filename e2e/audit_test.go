@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	gocmp "github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -224,7 +225,65 @@ func TestAuditParity(t *testing.T) {
 	if n < 40 {
 		t.Errorf("only %d findings on the example shop; the comparison is too weak", n)
 	}
+	auditReview(t, srv, bin)
 	auditBaseline(t, srv, client, bin)
+}
+
+// auditReview writes the review of the cluster auditParity filled with audit --report,
+// as JSON and as HTML: the connections drawn are those of ringfence report on the
+// example shop's manifests, and the page opens in Chromium, offline, without a console
+// error.
+func auditReview(t *testing.T, srv *kubeserver.Server, bin string) {
+	dir := t.TempDir()
+	// The review's summary and connections read as netmap's.
+	type review = netmapOf
+	read := func(file string) (review, []string) {
+		t.Helper()
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r review
+		if err := json.Unmarshal(data, &r); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		var conns []string
+		for _, c := range r.Connections {
+			conns = append(conns, c.Source+" -> "+c.Destination)
+		}
+		slices.Sort(conns)
+		return r, conns
+	}
+	live := filepath.Join(dir, "cluster.json")
+	if out, code := runRingfence(t, bin, "audit", "--kubeconfig", srv.Kubeconfig, "--report", live); code != 1 {
+		t.Fatalf("audit --report: exit %d\n%s", code, out)
+	}
+	manifests := filepath.Join(dir, "manifests.json")
+	if out, code := runRingfence(t, bin, "report", "../examples", "--output", "json", "-o", manifests); code != 0 {
+		t.Fatalf("report: exit %d\n%s", code, out)
+	}
+	got, gotConns := read(live)
+	want, wantConns := read(manifests)
+	if diff := gocmp.Diff(wantConns, gotConns); diff != "" || got.Summary.Workloads != want.Summary.Workloads {
+		t.Errorf("the cluster's review has %d workloads, the manifests' %d; connections (-manifests +cluster):\n%s", got.Summary.Workloads, want.Summary.Workloads, diff)
+	}
+
+	page := filepath.Join(dir, "cluster.html")
+	if out, code := runRingfence(t, bin, "audit", "--kubeconfig", srv.Kubeconfig, "--report", page); code != 1 {
+		t.Fatalf("audit --report: exit %d\n%s", code, out)
+	}
+	ctx, problems := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+page), chromedp.WaitVisible(chromedp.CSS("#view-0 svg"))); err != nil {
+		t.Fatalf("opening the cluster's review: %v", err)
+	}
+	title, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("header h1 .subject")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := problems(); len(p) > 0 || !strings.HasPrefix(title, "cluster ") {
+		t.Errorf("the cluster's review, titled %q, raised %d console errors:\n%s", title, len(p), strings.Join(p, "\n"))
+	}
+	t.Logf("audit --report: %d workloads, %d connections, as the manifests'", got.Summary.Workloads, len(gotConns))
 }
 
 // TestAuditParityGenerated does the same on 1,000 generated objects: namespaces of

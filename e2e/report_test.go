@@ -63,18 +63,99 @@ func browser(t *testing.T) (context.Context, func() []string) {
 	}
 }
 
+// viewDrawn is what the browser shows of one view of the picture.
+type viewDrawn struct {
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
+	Visible   bool   `json:"visible"` // shown, with a size, once chosen in the view menu
+	// Workloads are the indexes of the workloads drawn, Namespaces the namespace nodes.
+	Workloads  []int `json:"workloads"`
+	Namespaces int   `json:"namespaces"`
+	Edges      int   `json:"edges"`
+	// Connections adds up the connections of the edges drawn.
+	Connections int `json:"connections"`
+}
+
+// drawnViews chooses each view in the page's view menu, as a reader would, and reports
+// what it draws.
+const drawnViews = `(() => {
+  const data = JSON.parse(document.getElementById("review-data").textContent);
+  const menu = document.getElementById("view-select");
+  const out = data.views.map((v, i) => {
+    menu.value = String(i);
+    menu.dispatchEvent(new Event("change"));
+    const div = document.getElementById("view-" + i), svg = div.querySelector("svg");
+    const workloads = new Set();
+    div.querySelectorAll("g.node.workload").forEach((g) => workloads.add(Number(/^v\d+_w(\d+)$/.exec(g.id)[1])));
+    let connections = 0;
+    const edges = div.querySelectorAll("g.edge.conn");
+    edges.forEach((g) => { connections += v.edges[Number(/^v\d+_e(\d+)$/.exec(g.id)[1])].connections.length; });
+    return { name: v.name, namespace: v.namespace || "", visible: !div.hidden && svg.getBoundingClientRect().width > 0,
+      workloads: [...workloads], namespaces: div.querySelectorAll("g.node.namespace").length, edges: edges.length, connections };
+  });
+  menu.value = "0";
+  menu.dispatchEvent(new Event("change"));
+  return out;
+})()`
+
+// at scrolls an element of the picture into view and returns where a reader would click
+// it: the middle of an edge's line, the centre of a node.
+func at(id string) string {
+	return fmt.Sprintf(`(() => {
+  const g = document.getElementById(%q);
+  g.scrollIntoView({ block: "center", inline: "center" });
+  const path = g.classList.contains("edge") && g.querySelector("path");
+  if (path) {
+    const p = path.getPointAtLength(path.getTotalLength() / 2), m = path.getScreenCTM();
+    return [p.x * m.a + p.y * m.c + m.e, p.x * m.b + p.y * m.d + m.f];
+  }
+  const r = g.querySelector("polygon, ellipse, path").getBoundingClientRect();
+  return [r.x + r.width / 2, r.y + r.height / 2];
+})()`, id)
+}
+
+// netmapOf is netmap -o json of the same input.
+type netmapOf struct {
+	Summary struct {
+		Workloads int `json:"workloads"`
+	} `json:"summary"`
+	Connections []struct {
+		Source      string `json:"source"`
+		Destination string `json:"destination"`
+	} `json:"connections"`
+}
+
+// namespaceOf is the namespace of a netmap connection end, "" for addresses.
+func namespaceOf(end string) string {
+	if !strings.HasSuffix(end, "]") {
+		return ""
+	}
+	return end[:strings.Index(end, "/")]
+}
+
 // TestReportInBrowser opens the reports of the example shop and of the whole corpus in
-// headless Chromium, offline, as a reviewer would: no console error, every workload and
-// namespace of the model drawn, as many edges as netmap -o json lists connections, and a
-// click on an edge shows the policies on each side. It writes a screenshot of each.
+// headless Chromium, offline, as a reviewer would: no console error; every view chosen
+// from the menu and drawn; every workload and namespace of the model drawn; the
+// connections counted on the edges of the most detailed view equal to netmap -o json,
+// and those of each namespace's view to the connections with an end in it; a click on
+// an edge shows the policies on each side, a click on a namespace opens its view, and
+// typing a workload's name finds it. It writes screenshots of the picture.
 func TestReportInBrowser(t *testing.T) {
 	bin := ringfenceBinary(t)
-	for _, tc := range []struct{ name, path string }{
-		{"example-shop", "../examples"},
-		{"corpus", filepath.Join(shared, "corpus")},
+	shots := os.Getenv("RINGFENCE_SCREENSHOTS")
+	for _, tc := range []struct {
+		name, path string
+		// view is the namespace whose view is screenshot too, find a workload searched.
+		view, find string
+	}{
+		{"example-shop", "../examples", "", "shop/frontend[Deployment]"},
+		{"corpus", filepath.Join(shared, "corpus"), "sock-shop", "sock-shop/carts[Deployment]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
+			if shots == "" {
+				shots = dir
+			}
 			page := filepath.Join(dir, "report.html")
 			start := time.Now()
 			if out, code := runRingfence(t, bin, "report", tc.path, "-o", page); code != 0 && code != 2 {
@@ -86,60 +167,146 @@ func TestReportInBrowser(t *testing.T) {
 				t.Fatal(err)
 			}
 			out, _ := runRingfence(t, bin, "netmap", tc.path, "-o", "json")
-			var m struct {
-				Summary struct {
-					Workloads int `json:"workloads"`
-				} `json:"summary"`
-				Connections []struct {
-					Source, Destination string
-				} `json:"connections"`
-			}
+			var m netmapOf
 			if err := json.Unmarshal([]byte(out[:strings.LastIndex(out, "}")+1]), &m); err != nil {
 				t.Fatalf("netmap -o json: %v", err)
 			}
+			touching, ids := map[string]int{}, map[string]map[string]bool{}
+			for _, c := range m.Connections {
+				a, b := namespaceOf(c.Source), namespaceOf(c.Destination)
+				for _, end := range []string{c.Source, c.Destination} {
+					if ns := namespaceOf(end); ns != "" {
+						if ids[ns] == nil {
+							ids[ns] = map[string]bool{}
+						}
+						ids[ns][end] = true
+					}
+				}
+				if a != "" {
+					touching[a]++
+				}
+				if b != "" && b != a {
+					touching[b]++
+				}
+			}
+
 			ctx, problems := browser(t)
-			if err := chromedp.Do(ctx, chromedp.Navigate("file://"+page), chromedp.WaitVisible(chromedp.CSS("#graph svg"))); err != nil {
+			if err := chromedp.Do(ctx, chromedp.Navigate("file://"+page), chromedp.WaitVisible(chromedp.CSS("#view-0 svg"))); err != nil {
 				t.Fatalf("opening the report: %v", err)
 			}
-			count := func(selector string) int {
-				n, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf("document.querySelectorAll(%q).length", selector)))
-				if err != nil {
-					t.Fatalf("counting %s: %v", selector, err)
-				}
-				return n
+			workloadIDs, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`JSON.parse(document.getElementById("review-data").textContent).workloads.map((w) => w.id)`))
+			if err != nil {
+				t.Fatal(err)
 			}
-			nodes, namespaces, edges := count(`#graph g.node[id^="w"]`), count("#graph g.cluster"), count("#graph g.edge")
-			if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("e0").dispatchEvent(new MouseEvent("click", {bubbles: true}))`)); err != nil {
-				t.Fatalf("clicking an edge: %v", err)
+			views, err := chromedp.Run(ctx, chromedp.Evaluate[[]viewDrawn](drawnViews))
+			if err != nil {
+				t.Fatalf("choosing each view: %v", err)
+			}
+			drawn, namespaces := map[int]bool{}, map[string]bool{}
+			for _, v := range views {
+				if !v.Visible {
+					t.Errorf("view %s is not shown when chosen", v.Name)
+				}
+				switch v.Name {
+				case "workloads":
+					if v.Edges != len(m.Connections) || v.Connections != len(m.Connections) || len(v.Workloads) != m.Summary.Workloads {
+						t.Errorf("the workloads view draws %d workloads and %d edges for %d connections; netmap has %d workloads, %d connections",
+							len(v.Workloads), v.Edges, v.Connections, m.Summary.Workloads, len(m.Connections))
+					}
+				case "namespaces":
+					if v.Connections != len(m.Connections) || v.Namespaces != len(views)-2 && v.Namespaces != len(views)-1 {
+						t.Errorf("the namespaces view draws %d namespaces and edges for %d connections; netmap has %d connections", v.Namespaces, v.Connections, len(m.Connections))
+					}
+				default:
+					namespaces[v.Namespace] = true
+					if v.Connections != touching[v.Namespace] {
+						t.Errorf("the view of %s draws edges for %d connections; netmap has %d with an end in it", v.Namespace, v.Connections, touching[v.Namespace])
+					}
+					shown := map[string]bool{}
+					for _, i := range v.Workloads {
+						drawn[i] = true
+						shown[workloadIDs[i]] = true
+					}
+					for id := range ids[v.Namespace] {
+						if !shown[id] {
+							t.Errorf("the view of %s does not draw %s", v.Namespace, id)
+						}
+					}
+				}
+			}
+			if len(drawn) != m.Summary.Workloads {
+				t.Errorf("the namespaces' views draw %d workloads, netmap has %d", len(drawn), m.Summary.Workloads)
+			}
+			for ns := range ids {
+				if !namespaces[ns] {
+					t.Errorf("namespace %s has no view", ns)
+				}
+			}
+
+			click := func(id string) {
+				t.Helper()
+				xy, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](at(id)))
+				if err != nil {
+					t.Fatalf("finding %s: %v", id, err)
+				}
+				if err := chromedp.Do(ctx, chromedp.MouseClickXY(xy[0], xy[1])); err != nil {
+					t.Fatalf("clicking %s: %v", id, err)
+				}
+			}
+			shown := func(expr string) string {
+				t.Helper()
+				s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return s
+			}
+			// The first edge of the first view: its connections and the policies on each side.
+			click("v0_e0")
+			if got := shown(`document.getElementById("details").dataset.shown || ""`); got != "v0_e0" {
+				t.Errorf("a click on the first edge shows %q", got)
 			}
 			details, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#details")))
 			if err != nil {
 				t.Fatal(err)
 			}
-			shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
-			if err != nil {
+			if !strings.Contains(details, "Egress, allowed by") || !strings.Contains(details, "Ingress, allowed by") {
+				t.Errorf("a click on an edge shows:\n%s", details)
+			}
+			shot := func(name string) {
+				t.Helper()
+				png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("#picture")))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			shot(tc.name)
+			if tc.view != "" {
+				// A click on the namespace in the namespaces view opens its view.
+				n := shown(fmt.Sprintf(`String(JSON.parse(document.getElementById("review-data").textContent).namespaces.findIndex((ns) => ns.name === %q))`, tc.view))
+				click("v0_n" + n)
+				if got := shown(`document.querySelector("#graph div.view:not([hidden])").dataset.name`); got != tc.view {
+					t.Errorf("a click on namespace %s opens the view %q", tc.view, got)
+				}
+				shot(tc.name + "-" + tc.view)
+			}
+			// Typing a workload's ID finds it: its view, marked, and its details.
+			if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#search"), tc.find)); err != nil {
 				t.Fatal(err)
+			}
+			if got := shown(`document.querySelector("#details h3").textContent`); got != tc.find {
+				t.Errorf("searching %s shows %q", tc.find, got)
+			}
+			if got := shown(`String(document.querySelectorAll("#graph div.view:not([hidden]) g.match").length)`); got == "0" {
+				t.Errorf("searching %s marks nothing", tc.find)
 			}
 			if p := problems(); len(p) > 0 {
 				t.Errorf("the page raised %d console errors:\n%s", len(p), strings.Join(p, "\n"))
 			}
-			if nodes != m.Summary.Workloads {
-				t.Errorf("%d workloads drawn, netmap counts %d", nodes, m.Summary.Workloads)
-			}
-			if edges != len(m.Connections) {
-				t.Errorf("%d edges drawn, netmap -o json lists %d connections", edges, len(m.Connections))
-			}
-			if !strings.Contains(details, "Egress, allowed by") || !strings.Contains(details, "Ingress, allowed by") {
-				t.Errorf("a click on an edge shows:\n%s", details)
-			}
-			shotFile := filepath.Join(os.Getenv("RINGFENCE_SCREENSHOTS"), tc.name+".png")
-			if os.Getenv("RINGFENCE_SCREENSHOTS") == "" {
-				shotFile = filepath.Join(dir, tc.name+".png")
-			}
-			if err := os.WriteFile(shotFile, shot, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("%s: %d bytes in %s; %d workloads, %d namespaces, %d edges drawn; screenshot %s", tc.name, info.Size(), took.Round(time.Millisecond), nodes, namespaces, edges, shotFile)
+			t.Logf("%s: %d bytes in %s; %d views, %d workloads drawn; screenshots in %s", tc.name, info.Size(), took.Round(time.Millisecond), len(views), len(drawn), shots)
 		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/ringfence/ringfence/harness"
+	"github.com/ringfence/ringfence/harness/htmlreport"
 	"github.com/ringfence/ringfence/harness/live"
 	"github.com/ringfence/ringfence/harness/report"
 )
@@ -26,6 +27,7 @@ func newAuditCommand() *cobra.Command {
 		includeOwned  bool
 		pageSize      int64
 		timeout       time.Duration
+		reviewFile    string
 	)
 	cmd := &cobra.Command{
 		Use:   "audit",
@@ -99,6 +101,15 @@ error or an API server that cannot be reached.`,
 			if err := ef.writeProfile(cmd, rep); err != nil {
 				return err
 			}
+			if reviewFile != "" {
+				title := cfg.Host
+				if kubeContext != "" {
+					title = kubeContext + " (" + cfg.Host + ")"
+				}
+				if err := writeReview(cmd.Context(), reviewFile, "", htmlreport.Build(eng, audit.Inputs, rep), "cluster "+title); err != nil {
+					return err
+				}
+			}
 			return exitFor(rep, ef.failOn)
 		},
 	}
@@ -110,6 +121,7 @@ error or an API server that cannot be reached.`,
 	f.BoolVarP(&allNamespaces, "all-namespaces", "A", false, "audit every namespace (the default)")
 	f.BoolVar(&includeOwned, "include-owned", false, "also check objects a controller owns (ReplicaSets of Deployments, their Pods)")
 	f.Int64Var(&pageSize, "page-size", 500, "objects per list call")
+	f.StringVar(&reviewFile, "report", "", "also write the review of the cluster as one HTML page to this file (as ringfence report does for manifests; JSON when the name ends in .json)")
 	f.DurationVar(&timeout, "request-timeout", 30*time.Second, "the longest to wait for one API request")
 	return cmd
 }

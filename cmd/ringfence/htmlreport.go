@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -67,29 +68,13 @@ Exit codes: 0 the report was written, 2 usage error or input that could not be r
 			}
 			rep.Errors = append(rep.Errors, in.Errors()...)
 			d := htmlreport.Build(e, in.Objects(), rep)
-			w := cmd.OutOrStdout()
-			var f *os.File
-			if out != "-" {
-				if f, err = os.Create(out); err != nil {
-					return fmt.Errorf("creating %s: %w", out, err)
-				}
-				w = f
-			}
-			if format == "json" {
-				err = htmlreport.WriteJSON(w, d)
-			} else {
-				err = htmlreport.WriteHTML(ctx, w, d, title)
-			}
-			if f != nil {
-				if cerr := f.Close(); err == nil {
-					err = cerr
-				}
+			if out == "-" {
+				err = writeReviewTo(ctx, cmd.OutOrStdout(), format, d, title)
+			} else if err = writeReview(ctx, out, format, d, title); err == nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s: %d workloads, %d connections, %d findings\n", filepath.Clean(out), len(d.Workloads), len(d.Connections), len(d.Findings))
 			}
 			if err != nil {
 				return err
-			}
-			if out != "-" {
-				fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s: %d workloads, %d connections, %d findings\n", filepath.Clean(out), len(d.Workloads), len(d.Connections), len(d.Findings))
 			}
 			for _, e := range d.Errors {
 				fmt.Fprintln(cmd.ErrOrStderr(), e)
@@ -108,4 +93,34 @@ Exit codes: 0 the report was written, 2 usage error or input that could not be r
 	_ = f.MarkHidden("fail-on")
 	rf.register(f, true)
 	return cmd
+}
+
+// writeReview writes the review to a file, as format (html or json; "" picks json for a
+// name ending in .json, html otherwise).
+func writeReview(ctx context.Context, file, format string, d *htmlreport.Data, title string) error {
+	if format == "" {
+		format = "html"
+		if strings.HasSuffix(file, ".json") {
+			format = "json"
+		}
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return fmt.Errorf("creating %s: %w", file, err)
+	}
+	err = writeReviewTo(ctx, f, format, d, title)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", file, err)
+	}
+	return nil
+}
+
+func writeReviewTo(ctx context.Context, w io.Writer, format string, d *htmlreport.Data, title string) error {
+	if format == "json" {
+		return htmlreport.WriteJSON(w, d)
+	}
+	return htmlreport.WriteHTML(ctx, w, d, title)
 }

@@ -7,6 +7,7 @@ package htmlreport
 
 import (
 	"cmp"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/ringfence/ringfence/harness"
 	"github.com/ringfence/ringfence/harness/catalog"
 	"github.com/ringfence/ringfence/harness/netmap"
+	"github.com/ringfence/ringfence/harness/netmodel"
 	"github.com/ringfence/ringfence/harness/rbac"
 	"github.com/ringfence/ringfence/harness/segment"
 )
@@ -28,6 +30,8 @@ type Data struct {
 	Settings    netmap.Settings      `json:"settings"`
 	Errors      []string             `json:"errors"`
 	Rules       map[string]RuleBrief `json:"rules"`
+	// Views are the drawings of the picture, from the most detailed.
+	Views []View `json:"views"`
 }
 
 // Summary counts what the review holds.
@@ -66,7 +70,7 @@ type RuleBrief struct {
 type Namespace struct {
 	Name      string            `json:"name"`
 	Labels    map[string]string `json:"labels"`
-	Workloads []string          `json:"workloads"`
+	Workloads []int             `json:"workloads"` // indexes in Data.Workloads
 }
 
 // Workload is a node of the picture.
@@ -75,6 +79,8 @@ type Workload struct {
 	Namespace string `json:"namespace"`
 	Name      string `json:"name"`
 	Kind      string `json:"kind"`
+	// Source is the file and line of the object, when it was read from a file.
+	Source string `json:"source,omitempty"`
 	// Exposed is true when the workload accepts connections from every address
 	// outside the cluster.
 	Exposed bool `json:"exposed"`
@@ -100,6 +106,11 @@ type Permission struct {
 // invariants it breaks.
 type Connection struct {
 	netmap.Connection
+	// From and To are the ends' indexes in Data.Workloads, -1 for an address block
+	// outside the cluster. Workload IDs need not be unique: two files may hold two
+	// Deployments of one name in one namespace.
+	From   int      `json:"from"`
+	To     int      `json:"to"`
 	Breaks []string `json:"breaks"`
 }
 
@@ -142,9 +153,6 @@ func Build(e *harness.Engine, objs []harness.Object, rep *harness.Report) *Data 
 			}
 		}
 	}
-	for i, c := range conns {
-		d.Connections = append(d.Connections, Connection{Connection: netmap.ConnectionOf(c), Breaks: nonNilStrings(broken[i])})
-	}
 	byID := map[string]catalog.Rule{}
 	for _, r := range rules {
 		byID[r.ID] = r
@@ -175,7 +183,7 @@ func Build(e *harness.Engine, objs []harness.Object, rep *harness.Report) *Data 
 	// The picture: every namespace of the model, and its workloads.
 	findingsOf := map[string][]int{}
 	for i, f := range d.Findings {
-		k := objectKey(f.Object.Namespace, f.Object.Kind, f.Object.Name)
+		k := objectKey(f.Source, f.Object.Namespace, f.Object.Kind, f.Object.Name)
 		findingsOf[k] = append(findingsOf[k], i)
 	}
 	exposed := map[string]bool{}
@@ -183,37 +191,71 @@ func Build(e *harness.Engine, objs []harness.Object, rep *harness.Report) *Data 
 		exposed[id] = true
 	}
 	permissions := permissionsOf(raw)
+	workloads := slices.Clone(model.Workloads())
+	slices.SortStableFunc(workloads, func(a, b *netmodel.Workload) int { return strings.Compare(a.ID(), b.ID()) })
+	index := make(map[*netmodel.Workload]int, len(workloads))
 	byNS := map[string]*Namespace{}
-	for _, w := range model.Workloads() {
+	d.Workloads = make([]Workload, 0, len(workloads))
+	for i, w := range workloads {
+		index[w] = i
 		ns := byNS[w.Namespace]
 		if ns == nil {
-			ns = &Namespace{Name: w.Namespace, Labels: model.NamespaceLabels(w.Namespace), Workloads: []string{}}
+			ns = &Namespace{Name: w.Namespace, Labels: model.NamespaceLabels(w.Namespace), Workloads: []int{}}
 			byNS[w.Namespace] = ns
 		}
-		ns.Workloads = append(ns.Workloads, w.ID())
+		ns.Workloads = append(ns.Workloads, i)
+		var src *harness.Source
+		if w.Object >= 0 && w.Object < len(objs) {
+			src = objs[w.Object].Source
+		}
 		node := Workload{
-			ID: w.ID(), Namespace: w.Namespace, Name: w.Name, Kind: w.Kind, Exposed: exposed[w.ID()],
+			ID: w.ID(), Namespace: w.Namespace, Name: w.Name, Kind: w.Kind, Source: place(src), Exposed: exposed[w.ID()],
 			IngressIsolated: len(model.IngressPolicies(w)) > 0, EgressIsolated: len(model.EgressPolicies(w)) > 0,
-			Findings: nonNil(findingsOf[objectKey(w.Namespace, w.Kind, w.Name)]), Permissions: nonNilPermissions(permissions[w.Object]),
+			Findings: nonNil(findingsOf[objectKey(src, w.Namespace, w.Kind, w.Name)]), Permissions: nonNilPermissions(permissions[w.Object]),
 		}
 		d.Workloads = append(d.Workloads, node)
 	}
 	for _, name := range slices.Sorted(maps.Keys(byNS)) {
 		d.Namespaces = append(d.Namespaces, *byNS[name])
 	}
-	slices.SortFunc(d.Workloads, func(a, b Workload) int { return strings.Compare(a.ID, b.ID) })
-	if d.Workloads == nil {
-		d.Workloads = []Workload{}
+	end := func(p netmodel.Peer) int {
+		if p.Workload == nil {
+			return -1
+		}
+		return index[p.Workload]
+	}
+	for i, c := range conns {
+		d.Connections = append(d.Connections, Connection{Connection: netmap.ConnectionOf(c), From: end(c.Source), To: end(c.Destination), Breaks: nonNilStrings(broken[i])})
 	}
 	if d.Namespaces == nil {
 		d.Namespaces = []Namespace{}
 	}
 	d.Summary.Namespaces, d.Summary.Workloads = len(d.Namespaces), len(d.Workloads)
 	d.Summary.Connections, d.Summary.CrossNamespace, d.Summary.Exposed = m.Summary.Connections, m.Summary.CrossNamespace, m.Summary.Exposed
+	d.Views = newGraph(d).views()
 	return d
 }
 
-func objectKey(ns, kind, name string) string { return ns + "/" + kind + "/" + name }
+// objectKey names an object by its place in the input, when known, and its namespace, kind
+// and name: two files may hold objects of one name.
+func objectKey(src *harness.Source, ns, kind, name string) string {
+	k := ns + "/" + kind + "/" + name
+	if src != nil {
+		k = fmt.Sprintf("%s#%d/%s", src.File, src.Document, k)
+	}
+	return k
+}
+
+// place is a source's file and line.
+func place(src *harness.Source) string {
+	switch {
+	case src == nil:
+		return ""
+	case src.Line > 0:
+		return fmt.Sprintf("%s:%d", src.File, src.Line)
+	}
+	return src.File
+}
 
 // permissionsOf resolves the RBAC of the objects and returns, by object index, the
 // dangerous capabilities of each workload's service account, when its pods mount a

@@ -28,9 +28,28 @@ func portsText(c Connection) string { return netmodel.FormatPorts(c.Ports) }
 // inline SVG, the data as JSON, the style and the script inline, no font or file
 // fetched. Title names what was reviewed.
 func WriteHTML(ctx context.Context, w io.Writer, d *Data, title string) error {
-	svg, err := d.SVG(ctx)
+	svgs, err := d.SVGs(ctx)
 	if err != nil {
 		return err
+	}
+	type view struct {
+		Index int
+		Name  string
+		Title string
+		SVG   template.HTML
+	}
+	views := make([]view, len(d.Views))
+	for v, x := range d.Views {
+		title := "namespace " + x.Name
+		switch {
+		case x.Namespace != "":
+		case x.Name == "workloads":
+			title = "every workload and connection"
+		default:
+			title = "namespaces, connections counted per pair"
+		}
+		// Graphviz's output of escaped DOT strings.
+		views[v] = view{Index: v, Name: x.Name, Title: title, SVG: template.HTML(svgs[v])}
 	}
 	// encoding/json escapes <, > and & in strings, so the data cannot end its script
 	// element early.
@@ -41,7 +60,7 @@ func WriteHTML(ctx context.Context, w io.Writer, d *Data, title string) error {
 	return page.Execute(w, map[string]any{
 		"Title":  title,
 		"Data":   d,
-		"SVG":    template.HTML(svg),      // Graphviz's output of escaped DOT strings
+		"Views":  views,
 		"JSON":   template.JS(data),       // inside <script type="application/json">
 		"Style":  template.CSS(pageStyle), // the package's own file
 		"Script": template.JS(pageScript), // the package's own file

@@ -23,22 +23,55 @@
     byArea.append(el("tr", {}, el("td", {}, a), el("td", {}, data.summary.byArea[a])));
   }
 
-  // Details of a connection or a workload.
+  // The views of the picture, and the details of what is clicked in them.
   const details = document.getElementById("details");
+  const graph = document.getElementById("graph");
+  const viewSelect = document.getElementById("view-select");
+  let current = 0;
+  const hint = details.innerHTML;
+  function showView(v) {
+    if (v !== current) details.innerHTML = hint;
+    current = v;
+    viewSelect.value = String(v);
+    graph.querySelectorAll("div.view").forEach((div) => { div.hidden = div.id !== "view-" + v; });
+    graph.scrollTo(0, 0);
+  }
+  const fit = document.getElementById("fit");
+  fit.addEventListener("change", () => graph.classList.toggle("fit", fit.checked));
+  viewSelect.addEventListener("change", () => showView(Number(viewSelect.value)));
   const side = (isolated, policies) => !isolated
-    ? "not isolated: no policy of this direction selects the pods, so everything is allowed"
+    ? el("p", {}, "not isolated: no policy of this direction selects the pods, so everything is allowed")
     : list(policies);
-  function showConnection(i) {
+  const portsOf = (c) => c.ports.map((p) => p.protocol + " " + (p.port === p.endPort ? p.port : p.port + "-" + p.endPort)).join(", ");
+  const connection = (i) => {
     const c = data.connections[i];
-    const ports = c.ports.map((p) => p.protocol + " " + (p.port === p.endPort ? p.port : p.port + "-" + p.endPort)).join(", ");
-    details.replaceChildren(
-      el("h3", {}, c.source + " \u2192 " + c.destination),
-      el("p", {}, "Ports: " + ports),
+    return el("div", { class: "connection" },
+      el("h4", { class: "ends" }, c.source + " \u2192 " + c.destination),
+      el("p", {}, "Ports: " + portsOf(c)),
       el("h4", {}, "Egress, allowed by"), side(c.egressIsolated, c.egressPolicies),
       el("h4", {}, "Ingress, allowed by"), side(c.ingressIsolated, c.ingressPolicies),
-      ...(c.breaks.length ? [el("h4", {}, "Breaks the segmentation invariants"), list(c.breaks)] : []),
+      ...(c.breaks.length ? [el("h4", { class: "breaks" }, "Breaks the segmentation invariants"), list(c.breaks)] : []),
     );
-    details.dataset.shown = "e" + i;
+  };
+  const shownAtOnce = 200;
+  // unit names a node of view v: its id in the view, and a connection it stands for an end
+  // of (for outside addresses).
+  function unit(v, u, address) {
+    const i = Number(u.slice(1)), view = data.views[v];
+    switch (u[0]) {
+      case "w": return data.workloads[i].id;
+      case "n": return "namespace " + data.namespaces[i].name;
+      case "m": return "the mesh of " + view.meshes[i].length + (view.namespace === undefined ? " namespaces" : " workloads");
+      case "o": return "every other namespace";
+    }
+    return address;
+  }
+  function showEdge(v, k) {
+    const e = data.views[v].edges[k], first = data.connections[e.connections[0]];
+    const head = e.connections.length === 1 ? [] : [
+      el("h3", {}, unit(v, e.source, first.source) + " \u2192 " + unit(v, e.destination, first.destination)),
+      el("p", {}, e.connections.length + " connections" + (e.connections.length > shownAtOnce ? ", the first " + shownAtOnce + " shown" : "") + ":")];
+    details.replaceChildren(...head, ...e.connections.slice(0, shownAtOnce).map(connection));
   }
   function showWorkload(i) {
     const w = data.workloads[i];
@@ -54,41 +87,57 @@
       el("h4", {}, "Findings (" + findings.length + ")"), list(findings),
       el("h4", {}, "Dangerous permissions"), list(perms),
     );
-    details.dataset.shown = "w" + i;
   }
-  const graph = document.getElementById("graph");
+  function showMesh(v, q) {
+    const view = data.views[v];
+    const namespaces = view.namespace === undefined;
+    const members = view.meshes[q].map((i) => namespaces ? data.namespaces[i].name : data.workloads[i].id);
+    details.replaceChildren(
+      el("h3", {}, "A mesh of " + members.length + (namespaces ? " namespaces" : " workloads of " + view.namespace)),
+      el("p", {}, "Each of these " + (namespaces ? "namespaces has a workload that reaches a workload of every other" : "workloads reaches every other") +
+        ". Edges to and from the box stand for each of them; click the loop for the connections among them and the policies that allow them."),
+      list(members),
+    );
+  }
+  const viewOfNamespace = (name) => data.views.findIndex((x) => x.namespace === name);
   graph.addEventListener("click", (ev) => {
     const g = ev.target.closest("g.edge, g.node");
     if (!g) return;
+    const m = /^v(\d+)_([a-z])(\d+)$/.exec(g.id);
+    if (!m) return;
+    const v = Number(m[1]), kind = m[2], i = Number(m[3]);
     graph.querySelectorAll(".selected").forEach((x) => x.classList.remove("selected"));
     g.classList.add("selected");
-    const id = g.id;
-    if (id.startsWith("e")) showConnection(Number(id.slice(1)));
-    else if (id.startsWith("w")) showWorkload(Number(id.slice(1)));
+    if (kind === "e") showEdge(v, i);
+    else if (kind === "w") showWorkload(i);
+    else if (kind === "m") showMesh(v, i);
+    else if (kind === "n") showView(viewOfNamespace(data.namespaces[i].name));
+    details.dataset.shown = g.id;
   });
 
-  // Namespace filter and search.
-  const nsFilter = document.getElementById("ns-filter");
-  nsFilter.addEventListener("change", () => {
-    const ns = nsFilter.value;
-    graph.querySelectorAll("g.node, g.edge, g.cluster").forEach((g) => {
-      const keep = !ns || g.classList.contains(ns) || (g.classList.contains("outside") && graph.querySelector("g.edge." + ns));
-      g.classList.toggle("hidden", !keep);
-    });
-  });
+  // Search: mark the workloads that match in the view shown; one match, or a whole ID,
+  // opens a view that draws it and shows its details.
   const search = document.getElementById("search");
   search.addEventListener("input", () => {
     const q = search.value.trim().toLowerCase();
-    let first = null;
-    data.workloads.forEach((w, i) => {
-      const g = document.getElementById("w" + i);
-      if (!g) return;
-      const hit = q !== "" && w.id.toLowerCase().includes(q);
-      g.classList.toggle("match", hit);
-      if (hit && !first) first = g;
+    const hits = q === "" ? [] : data.workloads.flatMap((w, i) => w.id.toLowerCase().includes(q) ? [i] : []);
+    const exact = data.workloads.findIndex((w) => w.id.toLowerCase() === q);
+    const one = exact >= 0 ? exact : hits.length === 1 ? hits[0] : -1;
+    if (one >= 0 && !data.views[current].workloads.includes(one)) {
+      showView(viewOfNamespace(data.workloads[one].namespace));
+    }
+    const hitNamespaces = new Set(hits.map((i) => data.workloads[i].namespace));
+    graph.querySelectorAll(".match").forEach((x) => x.classList.remove("match"));
+    for (const i of hits) document.getElementById("v" + current + "_w" + i)?.classList.add("match");
+    data.namespaces.forEach((ns, n) => {
+      if (hitNamespaces.has(ns.name)) document.getElementById("v" + current + "_n" + n)?.classList.add("match");
     });
-    if (first) first.scrollIntoView({ block: "center", inline: "center" });
+    if (one >= 0) {
+      document.getElementById("v" + current + "_w" + one)?.scrollIntoView({ block: "center", inline: "center" });
+      showWorkload(one);
+    }
   });
+  showView(0);
 
   // Findings table.
   const tbody = document.querySelector("#finding-table tbody");

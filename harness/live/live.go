@@ -426,6 +426,9 @@ type Audit struct {
 	// Evaluated is the number of objects evaluated; EvalTime the time it took.
 	Evaluated int
 	EvalTime  time.Duration
+	// Inputs are the objects evaluated, with their data left in the engine (for
+	// htmlreport.Build).
+	Inputs []harness.Object
 }
 
 // Run audits the cluster behind cfg with eng: it lists every kind eng's rules read,
@@ -453,7 +456,7 @@ func Run(ctx context.Context, eng *harness.Engine, cfg *rest.Config, o AuditOpti
 	if err != nil {
 		return nil, err
 	}
-	a := &Audit{Report: rep, Result: res, Evaluated: len(objs), EvalTime: time.Since(start)}
+	a := &Audit{Report: rep, Result: res, Evaluated: len(objs), EvalTime: time.Since(start), Inputs: objs}
 	finish(rep, o.Namespace, res.Warnings)
 	return a, nil
 }
