@@ -153,6 +153,7 @@ func TestReportInBrowser(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
+			shots := shots
 			if shots == "" {
 				shots = dir
 			}
