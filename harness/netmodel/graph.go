@@ -152,8 +152,17 @@ func (m *Model) Connections(namespace string) []Connection {
 		out = append(out, m.external(w, true)...)
 		out = append(out, m.external(w, false)...)
 	}
+	// Two workloads may share an ID (one name in one namespace, from two files): their
+	// positions in the input keep the order the same from run to run.
+	object := func(p Peer) int {
+		if p.Workload == nil {
+			return -1
+		}
+		return p.Workload.Object
+	}
 	slices.SortFunc(out, func(a, b Connection) int {
-		return cmp.Or(cmp.Compare(a.Source.String(), b.Source.String()), cmp.Compare(a.Destination.String(), b.Destination.String()))
+		return cmp.Or(cmp.Compare(a.Source.String(), b.Source.String()), cmp.Compare(a.Destination.String(), b.Destination.String()),
+			cmp.Compare(object(a.Source), object(b.Source)), cmp.Compare(object(a.Destination), object(b.Destination)))
 	})
 	return out
 }

@@ -404,3 +404,35 @@ func compareFolded(grouped, alone *netmodel.Model) string {
 	}
 	return ""
 }
+
+// TestConnectionsOrderSameIDs: two workloads of one ID (one name in one namespace, from
+// two files) keep their connections in input order, the same from run to run.
+func TestConnectionsOrderSameIDs(t *testing.T) {
+	dep := func(name string) map[string]any {
+		return map[string]any{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": map[string]any{"name": name, "namespace": "shop"},
+			"spec": map[string]any{"template": map[string]any{"metadata": map[string]any{"labels": map[string]any{"app": name}},
+				"spec": map[string]any{"containers": []any{map[string]any{"name": "c"}}}}}}
+	}
+	objs := []map[string]any{dep("api"), dep("api"), dep("web"), dep("api")}
+	for range 20 {
+		m, errs := netmodel.FromObjects(objs)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		last := map[[2]string][2]int{}
+		for _, c := range m.Connections("") {
+			key := [2]string{c.Source.String(), c.Destination.String()}
+			pos := [2]int{-1, -1}
+			if c.Source.Workload != nil {
+				pos[0] = c.Source.Workload.Object
+			}
+			if c.Destination.Workload != nil {
+				pos[1] = c.Destination.Workload.Object
+			}
+			if prev, ok := last[key]; ok && (pos[0] < prev[0] || pos[0] == prev[0] && pos[1] <= prev[1]) {
+				t.Fatalf("%s -> %s: object %v after %v", key[0], key[1], pos, prev)
+			}
+			last[key] = pos
+		}
+	}
+}
