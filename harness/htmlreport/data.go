@@ -131,7 +131,8 @@ func Build(e *harness.Engine, objs []harness.Object, rep *harness.Report) *Data 
 	}
 	rules := e.Rules()
 	model, _ := e.Model(objs)
-	m := netmap.Build(model, netmap.Options{})
+	conns := model.Connections("")
+	m := netmap.BuildFrom(model, conns, netmap.Options{})
 	d := &Data{
 		Connections: []Connection{},
 		Settings:    m.Settings,
@@ -139,15 +140,14 @@ func Build(e *harness.Engine, objs []harness.Object, rep *harness.Report) *Data 
 		Errors:      []string{},
 		Rules:       map[string]RuleBrief{},
 	}
-	conns := model.Connections("")
 	broken := map[int][]string{}
 	if inv := e.Invariants(); len(inv) > 0 {
-		index := map[[2]string]int{}
+		index := map[endsKey]int{}
 		for i, c := range conns {
-			index[[2]string{c.Source.String(), c.Destination.String()}] = i
+			index[endsOf(c)] = i
 		}
 		for _, v := range segment.CheckConnections(model, conns, inv) {
-			i := index[[2]string{v.Connection.Source.String(), v.Connection.Destination.String()}]
+			i := index[endsOf(v.Connection)]
 			if !slices.Contains(broken[i], v.Invariant) {
 				broken[i] = append(broken[i], v.Invariant)
 			}
@@ -211,7 +211,7 @@ func Build(e *harness.Engine, objs []harness.Object, rep *harness.Report) *Data 
 		node := Workload{
 			ID: w.ID(), Namespace: w.Namespace, Name: w.Name, Kind: w.Kind, Source: place(src), Exposed: exposed[w.ID()],
 			IngressIsolated: len(model.IngressPolicies(w)) > 0, EgressIsolated: len(model.EgressPolicies(w)) > 0,
-			Findings: nonNil(findingsOf[objectKey(src, w.Namespace, w.Kind, w.Name)]), Permissions: nonNilPermissions(permissions[w.Object]),
+			Findings: orEmpty(findingsOf[objectKey(src, w.Namespace, w.Kind, w.Name)]), Permissions: orEmpty(permissions[w.Object]),
 		}
 		d.Workloads = append(d.Workloads, node)
 	}
@@ -225,7 +225,7 @@ func Build(e *harness.Engine, objs []harness.Object, rep *harness.Report) *Data 
 		return index[p.Workload]
 	}
 	for i, c := range conns {
-		d.Connections = append(d.Connections, Connection{Connection: netmap.ConnectionOf(c), From: end(c.Source), To: end(c.Destination), Breaks: nonNilStrings(broken[i])})
+		d.Connections = append(d.Connections, Connection{Connection: m.Connections[i], From: end(c.Source), To: end(c.Destination), Breaks: orEmpty(broken[i])})
 	}
 	if d.Namespaces == nil {
 		d.Namespaces = []Namespace{}
@@ -238,6 +238,17 @@ func Build(e *harness.Engine, objs []harness.Object, rep *harness.Report) *Data 
 
 // objectKey names an object by its place in the input, when known, and its namespace, kind
 // and name: two files may hold objects of one name.
+// endsKey identifies a connection by its ends: workloads by object (two files may hold
+// workloads of one ID), outside addresses by name.
+type endsKey struct {
+	src, dst         *netmodel.Workload
+	srcName, dstName string
+}
+
+func endsOf(c netmodel.Connection) endsKey {
+	return endsKey{c.Source.Workload, c.Destination.Workload, c.Source.String(), c.Destination.String()}
+}
+
 func objectKey(src *harness.Source, ns, kind, name string) string {
 	k := ns + "/" + kind + "/" + name
 	if src != nil {
@@ -276,23 +287,10 @@ func permissionsOf(objs []map[string]any) map[int][]Permission {
 	return out
 }
 
-func nonNilStrings(x []string) []string {
+// orEmpty is x, or an empty slice for nil, which JSON writes as [] rather than null.
+func orEmpty[T any](x []T) []T {
 	if x == nil {
-		return []string{}
-	}
-	return x
-}
-
-func nonNil(x []int) []int {
-	if x == nil {
-		return []int{}
-	}
-	return x
-}
-
-func nonNilPermissions(x []Permission) []Permission {
-	if x == nil {
-		return []Permission{}
+		return []T{}
 	}
 	return x
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/goccy/go-graphviz"
+
+	"github.com/ringfence/ringfence/harness/netmodel"
 )
 
 // quote is a DOT string literal.
@@ -183,7 +185,7 @@ func (g *graph) dot(v int, view View) string {
 			continue
 		}
 		label := name
-		if name == worldCIDRs {
+		if name == netmodel.World {
 			label = "outside the cluster"
 		}
 		p("  x%d [label=%s, id=%s, class=\"outside\", shape=ellipse, fillcolor=\"#eaeef2\", tooltip=%s];\n", j, quote(label), id(fmt.Sprintf("x%d", j)), quote(name))
@@ -255,9 +257,6 @@ func plural(n int, what string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, what)
 }
-
-// worldCIDRs is how netmap names every outside address.
-const worldCIDRs = "0.0.0.0/0,::/0"
 
 // worst is the rank of a workload's most severe finding (0 critical ... 4 info), 5 for
 // none.

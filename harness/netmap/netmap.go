@@ -147,6 +147,12 @@ func FromFiles(ctx context.Context, paths []string, stdin io.Reader, opts Option
 // Build maps a model. The model's own settings (netmodel.Model.HostNetwork) hold; the
 // options only filter.
 func Build(model *netmodel.Model, opts Options) *Map {
+	return BuildFrom(model, model.Connections(opts.Namespace), opts)
+}
+
+// BuildFrom is Build for a caller that has the model's connections already: conns must
+// be model.Connections(opts.Namespace). The map's connections are conns, in order.
+func BuildFrom(model *netmodel.Model, conns []netmodel.Connection, opts Options) *Map {
 	m := &Map{Connections: []Connection{}, Exposed: []string{}, Errors: []load.Error{}}
 	m.Settings.HostNetwork = model.HostNetwork()
 	for _, w := range model.Workloads() {
@@ -162,7 +168,7 @@ func Build(model *netmodel.Model, opts Options) *Map {
 	m.Summary.Policies = model.PolicyCount(opts.Namespace)
 	m.Summary.AdminPolicies = model.AdminPolicyCount()
 	grouped := map[*netmodel.Workload]bool{}
-	for _, c := range model.Connections(opts.Namespace) {
+	for _, c := range conns {
 		conn := ConnectionOf(c)
 		if conn.CrossNamespace {
 			m.Summary.CrossNamespace++
