@@ -84,7 +84,9 @@ type Workload struct {
 	// Exposed is true when the workload accepts connections from every address
 	// outside the cluster.
 	Exposed bool `json:"exposed"`
-	// Isolated says whether some NetworkPolicy selects its pods, per direction.
+	// Isolated says, per direction, whether its pods admit only what policies allow: a
+	// NetworkPolicy selects them, a Cilium rule puts them into default deny, or an admin
+	// policy has rules for them (netmodel.Model.Isolated).
 	IngressIsolated bool `json:"ingressIsolated"`
 	EgressIsolated  bool `json:"egressIsolated"`
 	// Findings are the indexes in Data.Findings of the findings about the object the
@@ -210,7 +212,7 @@ func Build(e *harness.Engine, objs []harness.Object, rep *harness.Report) *Data 
 		}
 		node := Workload{
 			ID: w.ID(), Namespace: w.Namespace, Name: w.Name, Kind: w.Kind, Source: place(src), Exposed: exposed[w.ID()],
-			IngressIsolated: len(model.IngressPolicies(w)) > 0, EgressIsolated: len(model.EgressPolicies(w)) > 0,
+			IngressIsolated: model.Isolated(w, false), EgressIsolated: model.Isolated(w, true),
 			Findings: orEmpty(findingsOf[objectKey(src, w.Namespace, w.Kind, w.Name)]), Permissions: orEmpty(permissions[w.Object]),
 		}
 		d.Workloads = append(d.Workloads, node)

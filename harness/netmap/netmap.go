@@ -48,7 +48,10 @@ type Summary struct {
 	Workloads int `json:"workloads"`
 	Policies  int `json:"policies"`
 	// AdminPolicies counts the AdminNetworkPolicies and the BaselineAdminNetworkPolicy.
-	AdminPolicies  int `json:"adminPolicies,omitempty"`
+	AdminPolicies int `json:"adminPolicies,omitempty"`
+	// CiliumPolicies counts the CiliumNetworkPolicies and
+	// CiliumClusterwideNetworkPolicies Cilium accepts.
+	CiliumPolicies int `json:"ciliumPolicies,omitempty"`
 	Connections    int `json:"connections"`
 	CrossNamespace int `json:"crossNamespace"`
 	Exposed        int `json:"exposed"`
@@ -68,8 +71,11 @@ type Summary struct {
 
 // Connection is one allowed connection. Source and Destination are workloads
 // (namespace/name[Kind]) or outside addresses (a CIDR, with "except" exceptions; the
-// whole outside world is "0.0.0.0/0,::/0"). A side whose Isolated flag is false is not
-// selected by any policy of that direction and allows everything.
+// whole outside world is "0.0.0.0/0,::/0"), or outside destinations a Cilium policy
+// names without addresses ("fqdn:" and a DNS name or pattern, "entity:kube-apiserver").
+// A side whose Isolated flag is false is not selected by any policy of that direction
+// and allows everything (but what Cilium deny rules deny). L7 says a Cilium rule that
+// allows the connection narrows it to the requests its L7 rules (HTTP, Kafka, DNS) allow.
 type Connection struct {
 	Source          string               `json:"source"`
 	Destination     string               `json:"destination"`
@@ -79,6 +85,7 @@ type Connection struct {
 	EgressPolicies  []string             `json:"egressPolicies"`
 	IngressIsolated bool                 `json:"ingressIsolated"`
 	IngressPolicies []string             `json:"ingressPolicies"`
+	L7              bool                 `json:"l7,omitempty"`
 }
 
 // ConnectionOf is a connection of the model as the map shows it.
@@ -88,7 +95,7 @@ func ConnectionOf(c netmodel.Connection) Connection {
 		CrossNamespace: c.Source.Workload != nil && c.Destination.Workload != nil &&
 			c.Source.Workload.Namespace != c.Destination.Workload.Namespace,
 		EgressIsolated: c.EgressIsolated, EgressPolicies: nonNil(c.EgressPolicies),
-		IngressIsolated: c.IngressIsolated, IngressPolicies: nonNil(c.IngressPolicies),
+		IngressIsolated: c.IngressIsolated, IngressPolicies: nonNil(c.IngressPolicies), L7: c.L7,
 	}
 }
 
@@ -167,6 +174,7 @@ func BuildFrom(model *netmodel.Model, conns []netmodel.Connection, opts Options)
 	m.Summary.OwnedLeftOut = model.OwnedLeftOut()
 	m.Summary.Policies = model.PolicyCount(opts.Namespace)
 	m.Summary.AdminPolicies = model.AdminPolicyCount()
+	m.Summary.CiliumPolicies = len(model.CiliumPolicies())
 	grouped := map[*netmodel.Workload]bool{}
 	for _, c := range conns {
 		conn := ConnectionOf(c)

@@ -22,7 +22,11 @@ func via(c Connection) string {
 		}
 		return name + " " + strings.Join(policies, ",")
 	}
-	return side("egress", c.EgressIsolated, c.EgressPolicies) + "; " + side("ingress", c.IngressIsolated, c.IngressPolicies)
+	out := side("egress", c.EgressIsolated, c.EgressPolicies) + "; " + side("ingress", c.IngressIsolated, c.IngressPolicies)
+	if c.L7 {
+		out += "; L7 rules narrow it"
+	}
+	return out
 }
 
 func writeText(w io.Writer, m *Map) error {
@@ -31,6 +35,9 @@ func writeText(w io.Writer, m *Map) error {
 	admin := ""
 	if s.AdminPolicies > 0 {
 		admin = fmt.Sprintf(", %d admin policies", s.AdminPolicies)
+	}
+	if s.CiliumPolicies > 0 {
+		admin += fmt.Sprintf(", %d Cilium policies", s.CiliumPolicies)
 	}
 	fmt.Fprintf(&b, "%d workloads, %d NetworkPolicies%s: %d allowed connections (%d cross namespaces), %d workloads exposed to everything, %d errors\n",
 		s.Workloads, s.Policies, admin, s.Connections, s.CrossNamespace, s.Exposed, s.Errors)

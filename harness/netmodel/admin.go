@@ -457,8 +457,11 @@ tiers:
 			break tiers // Pass
 		}
 	}
-	if len(nps) > 0 || !base {
-		return m.direction(nps, rules, other, port, proto, name)
+	if len(nps) > 0 || !base || m.ciliumOf[w].isolates(egress) {
+		return m.npDecide(w, egress, nps, rules, other, port, proto, name)
+	}
+	if m.ciliumDenied(w, egress, other, port, proto, name) {
+		return Direction{Isolated: true}
 	}
 	for _, r := range m.baseline.rules(egress) {
 		if adminPortMatch(r, port, proto, name) && m.adminPeersMatch(r, other) {
@@ -478,7 +481,7 @@ func (m *Model) adminSide(w *Workload, egress bool, other Endpoint, dst *Workloa
 	if egress {
 		nps, rules = m.egressOf[w], egressRules
 	}
-	if !m.hasAdmin(w, egress) {
+	if !m.tiered(w, egress) {
 		return m.side(nps, rules, other, dst)
 	}
 	anps, base := m.admin[w].policies(egress)
@@ -515,16 +518,21 @@ tiers:
 		}
 	}
 	undecided := normalise(append(slices.Clone(remaining), passed...))
+	var np sideResult // the NetworkPolicy tier, with the Cilium policies
+	if len(undecided) > 0 {
+		np = m.npSide(w, egress, other, dst)
+	}
 	switch {
 	case len(undecided) == 0:
-	case len(nps) > 0:
-		s := m.side(nps, rules, other, dst)
+	case np.isolated:
 		res.isolated = true
-		allowed = append(allowed, intersect(s.ports, undecided)...)
-		for _, id := range s.policies {
+		allowed = append(allowed, intersect(np.ports, undecided)...)
+		for _, id := range np.policies {
 			addPolicy(id)
 		}
+		res.l7 = np.l7
 	case base:
+		undecided = intersect(undecided, np.ports) // less what Cilium deny items deny
 		for _, r := range m.baseline.rules(egress) {
 			if len(undecided) == 0 {
 				break
@@ -545,7 +553,7 @@ tiers:
 		}
 		allowed = append(allowed, undecided...)
 	default:
-		allowed = append(allowed, undecided...)
+		allowed = append(allowed, intersect(undecided, np.ports)...)
 	}
 	res.ports = normalise(allowed)
 	if len(res.policies) == 0 {
@@ -585,12 +593,13 @@ func subtract(a, b []PortRange) []PortRange {
 	return normalise(out)
 }
 
-// adminExternal lists w's egress connections with the outside world when an admin tier
-// has a say on its egress. The outside is cut into the prefixes the rules name (admin
-// networks, NetworkPolicy ipBlocks and their exceptions, and 0.0.0.0/0 and ::/0); prefixes
-// nest or are disjoint, so every address of a prefix outside the prefixes nested in it
-// gets the same verdict, decided on one such address.
-func (m *Model) adminExternal(w *Workload) []Connection {
+// adminExternal lists w's connections with the outside world, inbound (to w) or
+// outbound, when an admin tier or a Cilium policy has a say on that side. The outside is
+// cut into the prefixes the rules name (admin networks, NetworkPolicy ipBlocks, Cilium
+// CIDRs, their exceptions, and 0.0.0.0/0 and ::/0); prefixes nest or are disjoint, so
+// every address of a prefix outside the prefixes nested in it gets the same verdict,
+// decided on one such address.
+func (m *Model) adminExternal(w *Workload, inbound bool) []Connection {
 	seen := map[netip.Prefix]bool{}
 	var cands []netip.Prefix
 	add := func(p netip.Prefix) {
@@ -601,12 +610,12 @@ func (m *Model) adminExternal(w *Workload) []Connection {
 	}
 	add(netip.MustParsePrefix("0.0.0.0/0"))
 	add(netip.MustParsePrefix("::/0"))
-	anps, base := m.admin[w].policies(true)
+	anps, base := m.admin[w].policies(!inbound)
 	if base {
 		anps = append(slices.Clone(anps), m.baseline)
 	}
 	for _, p := range anps {
-		for _, r := range p.egress {
+		for _, r := range p.rules(!inbound) {
 			for _, pe := range r.peers {
 				for _, n := range pe.networks {
 					add(n)
@@ -614,8 +623,16 @@ func (m *Model) adminExternal(w *Workload) []Connection {
 			}
 		}
 	}
-	for _, p := range m.egressOf[w] {
-		for _, r := range p.egress {
+	for _, n := range m.ciliumCIDRs(w, !inbound) {
+		add(n)
+	}
+	nps, rules := m.egressOf[w], egressRules
+	var dst *Workload
+	if inbound {
+		nps, rules, dst = m.ingressOf[w], ingressRules, w
+	}
+	for _, p := range nps {
+		for _, r := range rules(p) {
 			for _, pe := range r.peers {
 				if pe.block != nil {
 					add(pe.block.cidr)
@@ -646,16 +663,26 @@ func (m *Model) adminExternal(w *Workload) []Connection {
 		if !ok {
 			continue
 		}
-		v := m.adminSide(w, true, Endpoint{IP: probe}, nil)
+		v := m.adminSide(w, !inbound, Endpoint{IP: probe}, dst)
 		if len(v.ports) > 0 {
 			results = append(results, result{p, inner, v})
 		}
 	}
+	conn := func(outside Peer, v sideResult) Connection {
+		c := Connection{Ports: v.ports, L7: v.l7}
+		if inbound {
+			c.Source, c.Destination = outside, Peer{Workload: w}
+			c.IngressIsolated, c.IngressPolicies = v.isolated, v.policies
+		} else {
+			c.Source, c.Destination = Peer{Workload: w}, outside
+			c.EgressIsolated, c.EgressPolicies = v.isolated, v.policies
+		}
+		return c
+	}
 	var out []Connection
 	if len(results) == 2 && len(results[0].inner) == 0 && len(results[1].inner) == 0 && results[0].cidr.Bits() == 0 && results[1].cidr.Bits() == 0 &&
 		slices.Equal(results[0].verdict.ports, results[1].verdict.ports) && slices.Equal(results[0].verdict.policies, results[1].verdict.policies) {
-		v := results[0].verdict
-		return []Connection{{Source: Peer{Workload: w}, Destination: Peer{CIDR: World, blocks: worldBlocks}, Ports: v.ports, EgressIsolated: v.isolated, EgressPolicies: v.policies}}
+		return []Connection{conn(Peer{CIDR: World, blocks: worldBlocks}, results[0].verdict)}
 	}
 	for _, r := range results {
 		text := r.cidr.String()
@@ -666,12 +693,11 @@ func (m *Model) adminExternal(w *Workload) []Connection {
 			}
 			text += " except " + strings.Join(ex, ",")
 		}
-		out = append(out, Connection{
-			Source: Peer{Workload: w}, Destination: Peer{CIDR: text, blocks: []*ipBlock{{cidr: r.cidr, except: r.inner, text: text}}},
-			Ports: r.verdict.ports, EgressIsolated: r.verdict.isolated, EgressPolicies: r.verdict.policies,
-		})
+		out = append(out, conn(Peer{CIDR: text, blocks: []*ipBlock{{cidr: r.cidr, except: r.inner, text: text}}}, r.verdict))
 	}
-	slices.SortFunc(out, func(a, b Connection) int { return strings.Compare(a.Destination.CIDR, b.Destination.CIDR) })
+	slices.SortFunc(out, func(a, b Connection) int {
+		return cmp.Or(strings.Compare(a.Source.CIDR, b.Source.CIDR), strings.Compare(a.Destination.CIDR, b.Destination.CIDR))
+	})
 	return out
 }
 

@@ -24,10 +24,16 @@ type Model struct {
 	ingressOf, egressOf map[*Workload][]*Policy
 	// the admin tiers: AdminNetworkPolicies in the order they take effect, the
 	// BaselineAdminNetworkPolicy (nil: none), and per workload those that select it
-	anps      []*AdminPolicy
-	baseline  *AdminPolicy
-	admin     map[*Workload]*adminOf
-	addressed int // workloads whose pod addresses are known
+	anps     []*AdminPolicy
+	baseline *AdminPolicy
+	admin    map[*Workload]*adminOf
+	// the Cilium policies, per workload the rules that select it, and the workloads'
+	// Cilium identities (computed on demand)
+	cilium       []*CiliumPolicy
+	ciliumOf     map[*Workload]*ciliumOf
+	ciliumIDs    map[*Workload]map[string]string
+	ciliumFilter *ciliumFilter
+	addressed    int // workloads whose pod addresses are known
 	// Workloads that no policy can tell apart (same namespace, same values of every
 	// label key a selector reads, same ports, addresses and hostNetwork) form a class;
 	// connections are computed between class representatives and then expanded.
@@ -62,13 +68,13 @@ func NewWithAdmin(namespaces []Namespace, workloads []*Workload, policies []*net
 		compiled[i] = p
 		errs = append(errs, perrs...)
 	}
-	m := newModel(namespaces, workloads, compiled, admin, newSettings(opts))
+	m := newModel(namespaces, workloads, compiled, admin, nil, newSettings(opts))
 	m.Errors = errs
 	return m
 }
 
 // newModel builds the model from compiled policies.
-func newModel(namespaces []Namespace, workloads []*Workload, policies []*Policy, admin []*AdminPolicy, s settings) *Model {
+func newModel(namespaces []Namespace, workloads []*Workload, policies []*Policy, admin []*AdminPolicy, cilium []*CiliumPolicy, s settings) *Model {
 	m := &Model{
 		hostNetwork: s.hostNetwork,
 		namespaces:  map[string]labels.Set{},
@@ -77,6 +83,11 @@ func newModel(namespaces []Namespace, workloads []*Workload, policies []*Policy,
 		ingressOf:   map[*Workload][]*Policy{},
 		egressOf:    map[*Workload][]*Policy{},
 		admin:       map[*Workload]*adminOf{},
+		cilium:      cilium,
+		ciliumIDs:   map[*Workload]map[string]string{},
+	}
+	if len(cilium) > 0 {
+		m.ciliumFilter = newCiliumFilter()
 	}
 	for _, p := range admin {
 		switch {
@@ -116,10 +127,16 @@ func newModel(namespaces []Namespace, workloads []*Workload, policies []*Policy,
 		}
 		m.policies[p.Namespace] = append(m.policies[p.Namespace], p)
 	}
+	for _, p := range cilium {
+		if _, ok := m.namespaces[p.Namespace]; !ok && !p.Clusterwide() {
+			addNS(p.Namespace, nil)
+		}
+	}
 	for name := range m.namespaces {
 		m.nsNames = append(m.nsNames, name)
 	}
 	m.classify(policies, admin)
+	m.selectCilium()
 	sort.Strings(m.nsNames)
 	// Which policies select which workloads: workloads × policies of their namespace.
 	for _, w := range m.workloads {
@@ -175,6 +192,7 @@ func newModel(namespaces []Namespace, workloads []*Workload, policies []*Policy,
 		if base {
 			b.WriteString("\x01baseline")
 		}
+		b.WriteString(m.ciliumGroupKey(w))
 		g, ok := groups[b.String()]
 		if !ok {
 			g = len(groups)
@@ -351,6 +369,9 @@ func (m *Model) classify(policies []*Policy, admin []*AdminPolicy) {
 			keySet[k] = true
 		}
 	}
+	for _, k := range ciliumKeys(m.cilium) {
+		keySet[k] = true
+	}
 	keys := make([]string, 0, len(keySet))
 	for k := range keySet {
 		keys = append(keys, k)
@@ -363,6 +384,9 @@ func (m *Model) classify(policies []*Policy, admin []*AdminPolicy) {
 	for _, w := range m.workloads {
 		b.Reset()
 		fmt.Fprintf(&b, "%s\x00%t\x00%v\x00%v", w.Namespace, m.unprotected(w), w.Ports, w.IPs)
+		if len(m.cilium) > 0 { // Cilium selectors may read the service account
+			fmt.Fprintf(&b, "\x00%s", w.ServiceAccount)
+		}
 		for _, k := range keys {
 			if v, ok := w.Labels[k]; ok {
 				fmt.Fprintf(&b, "\x00%s=%s", k, v)

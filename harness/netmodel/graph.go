@@ -27,11 +27,14 @@ var allPorts = []PortRange{{corev1.ProtocolSCTP, 1, MaxPort}, {corev1.ProtocolTC
 // World is the outside world: every address that is not a pod.
 const World = "0.0.0.0/0,::/0"
 
-// Peer is one end of a connection: a workload, or addresses outside the cluster (a CIDR
-// with its exceptions, or World).
+// Peer is one end of a connection: a workload, addresses outside the cluster (a CIDR
+// with its exceptions, or World), or an outside destination a Cilium policy names
+// without addresses (Name: "fqdn:" and a toFQDNs name or pattern, or
+// "entity:kube-apiserver").
 type Peer struct {
 	Workload *Workload
 	CIDR     string
+	Name     string
 	blocks   []*ipBlock // the addresses CIDR names
 }
 
@@ -64,6 +67,9 @@ func (p Peer) String() string {
 	if p.Workload != nil {
 		return p.Workload.ID()
 	}
+	if p.Name != "" {
+		return p.Name
+	}
 	return p.CIDR
 }
 
@@ -75,6 +81,9 @@ type Connection struct {
 	Ports                           []PortRange
 	EgressIsolated, IngressIsolated bool
 	EgressPolicies, IngressPolicies []string
+	// L7 says a Cilium rule that allows the connection has L7 rules (HTTP, Kafka, DNS):
+	// only the requests they allow get through.
+	L7 bool
 }
 
 // sideResult is what one side of a connection allows.
@@ -82,6 +91,7 @@ type sideResult struct {
 	isolated bool
 	ports    []PortRange // normalised
 	policies []string
+	l7       bool // a Cilium allow item with L7 rules contributed
 }
 
 // Connections lists every allowed connection between two workloads, and between each
@@ -139,7 +149,7 @@ func (m *Model) Connections(namespace string) []Connection {
 					out = append(out, Connection{
 						Source: Peer{Workload: s}, Destination: Peer{Workload: d}, Ports: ports,
 						EgressIsolated: eg.isolated, IngressIsolated: in.isolated,
-						EgressPolicies: eg.policies, IngressPolicies: in.policies,
+						EgressPolicies: eg.policies, IngressPolicies: in.policies, L7: eg.l7 || in.l7,
 					})
 				}
 			}
@@ -175,8 +185,8 @@ func (m *Model) Connections(namespace string) []Connection {
 func (m *Model) ingressSources(dst *Workload, cache map[*peer][]*Workload) ([]*Workload, map[*Workload]bool, sideResult) {
 	policies := m.ingressOf[dst]
 	isolated := sideResult{isolated: true}
-	if m.hasAdmin(dst, false) {
-		return m.reps, nil, isolated // admin rules may admit anyone: every class, decided by adminSide
+	if m.tiered(dst, false) {
+		return m.reps, nil, isolated // admin and Cilium rules may admit anyone: every class, decided by adminSide
 	}
 	if len(policies) == 0 {
 		return m.reps, nil, sideResult{ports: allPorts}
@@ -308,8 +318,12 @@ func resolvePorts(ports []portSpec, dst *Workload) []PortRange {
 // namespaces, which never match outside addresses, so inbound traffic from outside falls
 // through them to the NetworkPolicies and then to the default allow.
 func (m *Model) external(w *Workload, inbound bool) []Connection {
-	if !inbound && m.hasAdmin(w, true) {
-		return m.adminExternal(w)
+	if m.tiered(w, !inbound) {
+		out := m.adminExternal(w, inbound)
+		if !inbound {
+			out = append(out, m.ciliumNamed(w)...)
+		}
+		return out
 	}
 	policies, rules := m.egressOf[w], egressRules
 	if inbound {

@@ -75,6 +75,9 @@ type Workload struct {
 	Ports       []ContainerPort
 	HostNetwork bool
 	IPs         []netip.Addr // the pods' addresses, when known
+	// ServiceAccount is the pods' spec.serviceAccountName ("" is default), which Cilium
+	// identities carry.
+	ServiceAccount string
 	// Object is the workload's position in the objects given to FromObjects (for a
 	// group of Pods, its first Pod's); it means nothing for workloads built otherwise.
 	Object int

@@ -23,7 +23,9 @@ func (e *ObjectError) Unwrap() error { return e.Err }
 // FromObjects builds the model from a scanned set: Namespaces, Kubernetes NetworkPolicies
 // (networking.k8s.io/v1 and the legacy extensions/v1beta1), AdminNetworkPolicies and
 // the BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1; see CompileAdmin;
-// the v1alpha2 ClusterNetworkPolicy is not read) and workloads (Pods and the pod
+// the v1alpha2 ClusterNetworkPolicy is not read), CiliumNetworkPolicies and
+// CiliumClusterwideNetworkPolicies (cilium.io/v2; see CompileCilium; those Cilium
+// refuses are reported and left out) and workloads (Pods and the pod
 // templates of every workload kind). Pods, ReplicaSets and Jobs that a workload's
 // controller made are folded into their controller (see owners.go): left out when it is
 // in the set, grouped into one workload named after it when it is not. Other objects
@@ -47,6 +49,7 @@ func fromObjects(objs []map[string]any, inferring bool, s settings) (*Model, []*
 		policies   []*Policy
 		raw        []*networkingv1.NetworkPolicy
 		admin      []*AdminPolicy
+		cilium     []*CiliumPolicy
 		baseline   bool
 		errs       []*ObjectError
 	)
@@ -100,6 +103,14 @@ func fromObjects(objs []map[string]any, inferring bool, s settings) (*Model, []*
 				baseline = true
 			}
 			admin = append(admin, p)
+		case (kind == KindCiliumNetworkPolicy || kind == KindCiliumClusterwideNetworkPolicy) && group == CiliumGroup:
+			p, perrs := CompileCilium(obj)
+			for _, err := range perrs {
+				errs = append(errs, &ObjectError{Index: i, Err: err})
+			}
+			if p != nil {
+				cilium = append(cilium, p)
+			}
 		default:
 			pod, ok, err := workload.Of(obj)
 			if err != nil {
@@ -131,6 +142,9 @@ func fromObjects(objs []map[string]any, inferring bool, s settings) (*Model, []*
 				keys[k] = true
 			}
 		}
+		for _, k := range ciliumKeys(cilium) {
+			keys[k] = true
+		}
 		return keys
 	}
 	workloads, leftOut := foldOwned(workloads, madeOf, selected)
@@ -138,7 +152,7 @@ func fromObjects(objs []map[string]any, inferring bool, s settings) (*Model, []*
 		ns, ws := infer(namespaces, workloads, raw, admin)
 		namespaces, workloads = append(namespaces, ns...), append(workloads, ws...)
 	}
-	m := newModel(namespaces, workloads, policies, admin, s)
+	m := newModel(namespaces, workloads, policies, admin, cilium, s)
 	m.ownedLeftOut = leftOut
 	return m, errs
 }
@@ -150,7 +164,10 @@ func newWorkload(index int, namespace, name, kind string, labels map[string]stri
 	if namespace == "" {
 		namespace = DefaultNamespace
 	}
-	w := &Workload{Namespace: namespace, Name: name, Kind: kind, Labels: labels, HostNetwork: spec.HostNetwork, Object: index}
+	w := &Workload{Namespace: namespace, Name: name, Kind: kind, Labels: labels, HostNetwork: spec.HostNetwork, Object: index, ServiceAccount: spec.ServiceAccountName}
+	if w.ServiceAccount == "" {
+		w.ServiceAccount = spec.DeprecatedServiceAccount
+	}
 	add := func(c corev1.Container) {
 		for _, p := range c.Ports {
 			proto := p.Protocol

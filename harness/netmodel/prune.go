@@ -30,7 +30,7 @@ func (m *Model) newEgressIndex(cache map[*peer][]*Workload) *egressIndex {
 	for _, rep := range m.reps {
 		g := m.egressGroup[rep]
 		policies := m.egressOf[rep]
-		if len(policies) == 0 || m.hasAdmin(rep, true) { // admin rules may let anything through
+		if len(policies) == 0 || m.tiered(rep, true) { // admin and Cilium rules may let anything through
 			x.open = append(x.open, rep)
 			x.openSet[g] = true
 			continue
@@ -102,7 +102,7 @@ func (x *egressIndex) groups(dst *Workload, ports []PortRange) map[int]bool {
 // when dst is not isolated.
 func (m *Model) ingressPorts(dst *Workload) []PortRange {
 	policies := m.ingressOf[dst]
-	if len(policies) == 0 || m.hasAdmin(dst, false) {
+	if len(policies) == 0 || m.tiered(dst, false) {
 		return allPorts
 	}
 	var out []PortRange
