@@ -11,8 +11,8 @@ import (
 )
 
 // BenchmarkNetmap maps a generated cluster of 50 namespaces, 2,000 workloads and 1,000
-// NetworkPolicies, and one ten times that size: building the model and listing every
-// allowed connection.
+// NetworkPolicies, one ten times that size, and the first with Cilium policies added:
+// building the model and listing every allowed connection.
 func BenchmarkNetmap(b *testing.B) {
 	for _, scale := range []int{1, 10} {
 		objs := synth.Cluster(50*scale, 2000*scale, 1000*scale, 1)
@@ -20,9 +20,12 @@ func BenchmarkNetmap(b *testing.B) {
 			benchmarkMap(b, objs)
 		})
 	}
+	// The first cluster with Cilium policies added (synth.WithCilium).
+	objs := synth.WithCilium(synth.Cluster(50, 2000, 1000, 1), 1)
+	b.Run("workloads=2000,cilium", func(b *testing.B) { benchmarkMap(b, objs) })
 	// The same cluster as a dump of its pods, five replicas a workload, whose
 	// controllers are not in the set: the pods are grouped back into one workload each.
-	objs := podDump(synth.Cluster(50, 2000, 1000, 1), 5)
+	objs = podDump(synth.Cluster(50, 2000, 1000, 1), 5)
 	b.Run("pods=10000", func(b *testing.B) { benchmarkMap(b, objs) })
 }
 

@@ -484,6 +484,9 @@ func (m *Model) adminSide(w *Workload, egress bool, other Endpoint, dst *Workloa
 	if !m.tiered(w, egress) {
 		return m.side(nps, rules, other, dst)
 	}
+	if !m.hasAdmin(w, egress) {
+		return m.npSide(w, egress, other, dst) // Cilium policies only
+	}
 	anps, base := m.admin[w].policies(egress)
 	res := sideResult{}
 	var allowed, passed []PortRange

@@ -294,6 +294,7 @@ type CiliumPolicy struct {
 	// Namespace is "" for a clusterwide policy.
 	Namespace, Name string
 	rules           []*ciliumRule
+	id              string // set when compiled
 }
 
 // Clusterwide reports whether the policy is a CiliumClusterwideNetworkPolicy.
@@ -302,6 +303,9 @@ func (p *CiliumPolicy) Clusterwide() bool { return p.Namespace == "" }
 // ID names the policy as CiliumNetworkPolicy/namespace/name or
 // CiliumClusterwideNetworkPolicy/name.
 func (p *CiliumPolicy) ID() string {
+	if p.id != "" {
+		return p.id
+	}
 	if p.Clusterwide() {
 		return KindCiliumClusterwideNetworkPolicy + "/" + p.Name
 	}
@@ -407,6 +411,7 @@ func CompileCilium(obj map[string]any) (*CiliumPolicy, []error) {
 			p.Namespace = DefaultNamespace
 		}
 	}
+	p.id = p.ID()
 	var specs []ciliumSpec
 	if raw, ok := obj["spec"]; ok && raw != nil {
 		var s ciliumSpec

@@ -48,7 +48,8 @@ func (m *Model) selectCilium() {
 		if m.unprotected(w) {
 			continue
 		}
-		id := m.ciliumID(w)
+		id := ciliumIdentity(m.ciliumFilter, w.Namespace, w.Labels, m.namespaces[w.Namespace], w.ServiceAccount)
+		m.ciliumIDs[w] = id
 		var c ciliumOf
 		for _, p := range m.cilium {
 			for _, r := range p.rules {
@@ -70,16 +71,9 @@ func (m *Model) selectCilium() {
 	}
 }
 
-// ciliumID returns a workload's Cilium identity labels.
-func (m *Model) ciliumID(w *Workload) map[string]string {
-	if id, ok := m.ciliumIDs[w]; ok {
-		return id
-	}
-	nsLabels := map[string]string(m.namespaces[w.Namespace])
-	id := ciliumIdentity(m.ciliumFilter, w.Namespace, w.Labels, nsLabels, w.ServiceAccount)
-	m.ciliumIDs[w] = id
-	return id
-}
+// ciliumID returns a workload's Cilium identity labels (selectCilium computed them for
+// every workload Cilium's endpoint policies apply to).
+func (m *Model) ciliumID(w *Workload) map[string]string { return m.ciliumIDs[w] }
 
 // CiliumPolicies returns the Cilium policies the model holds (those Cilium accepts).
 func (m *Model) CiliumPolicies() []*CiliumPolicy { return m.cilium }
@@ -172,6 +166,29 @@ func (m *Model) npDecide(w *Workload, egress bool, nps []*Policy, rules func(*Po
 		}
 	}
 	return v
+}
+
+// itemClasses returns the class representatives an allow item's peers select, or all
+// when it admits every workload (no peer field, or the entities all or cluster); computed
+// once per item and Connections call.
+func (m *Model) itemClasses(it *ciliumItem, cache *classCache) ([]*Workload, bool) {
+	if c, ok := cache.items[it]; ok {
+		return c.classes, c.all
+	}
+	var c itemClasses
+	switch {
+	case it.nothing:
+	case it.wildcard || slices.ContainsFunc(it.entities, func(e string) bool { return e == "all" || e == "cluster" }):
+		c.all = true
+	default:
+		for _, w := range m.reps {
+			if m.ciliumMatches(it, Endpoint{Workload: w}) {
+				c.classes = append(c.classes, w)
+			}
+		}
+	}
+	cache.items[it] = c
+	return c.classes, c.all
 }
 
 // ciliumDenied reports whether a Cilium deny item of w's policies denies the traffic.

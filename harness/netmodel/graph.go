@@ -111,13 +111,13 @@ type sideResult struct {
 // to each other is not listed.
 func (m *Model) Connections(namespace string) []Connection {
 	keep := func(w *Workload) bool { return namespace == "" || w.Namespace == namespace }
-	cache := map[*peer][]*Workload{}
+	cache := newClassCache()
 	index := m.newEgressIndex(cache)
 	var out []Connection
 	for _, dst := range m.reps {
-		sources, admitted, open := m.ingressSources(dst, cache)
+		candidates, open := m.sourceCandidates(dst, index, cache)
 		egress := map[int]sideResult{} // by the source's egress group
-		for _, src := range index.candidates(m, dst, sources, admitted) {
+		for _, src := range candidates {
 			members := m.members[src]
 			if len(members) == 1 && src == dst {
 				continue
@@ -182,13 +182,17 @@ func (m *Model) Connections(namespace string) []Connection {
 // (and a nil set) when dst is not isolated (open then holds the verdict: everything
 // allowed) or a rule admits every peer. Unprotected host-network workloads are never
 // selected by peers, but a rule without peers admits them.
-func (m *Model) ingressSources(dst *Workload, cache map[*peer][]*Workload) ([]*Workload, map[*Workload]bool, sideResult) {
+func (m *Model) ingressSources(dst *Workload, cache *classCache) ([]*Workload, map[*Workload]bool, sideResult) {
 	policies := m.ingressOf[dst]
 	isolated := sideResult{isolated: true}
-	if m.tiered(dst, false) {
-		return m.reps, nil, isolated // admin and Cilium rules may admit anyone: every class, decided by adminSide
+	if m.hasAdmin(dst, false) {
+		return m.reps, nil, isolated // admin rules may admit anyone: every class, decided by adminSide
 	}
-	if len(policies) == 0 {
+	cilium := m.ciliumOf[dst]
+	if len(policies) == 0 && !cilium.isolates(false) {
+		if cilium.has(false) {
+			return m.reps, nil, isolated // Cilium deny rules may deny some: decided by adminSide
+		}
 		return m.reps, nil, sideResult{ports: allPorts}
 	}
 	seen := map[*Workload]bool{}
@@ -216,15 +220,46 @@ func (m *Model) ingressSources(dst *Workload, cache map[*peer][]*Workload) ([]*W
 			}
 		}
 	}
+	if cilium != nil {
+		for _, it := range cilium.allow[0] {
+			classes, all := m.itemClasses(it, cache)
+			if all {
+				return m.reps, nil, isolated
+			}
+			for _, w := range classes {
+				if !seen[w] {
+					seen[w] = true
+					out = append(out, w)
+				}
+			}
+		}
+	}
 	return out, seen, isolated
 }
 
+// classCache holds, for one Connections call, the classes each NetworkPolicy peer and
+// each Cilium item selects.
+type classCache struct {
+	peers map[*peer][]*Workload
+	items map[*ciliumItem]itemClasses
+	units map[any]unit // by *rule or *ciliumItem
+}
+
+type itemClasses struct {
+	classes []*Workload
+	all     bool
+}
+
+func newClassCache() *classCache {
+	return &classCache{peers: map[*peer][]*Workload{}, items: map[*ciliumItem]itemClasses{}, units: map[any]unit{}}
+}
+
 // cachedPeerClasses is peerClasses, computed once per peer.
-func (m *Model) cachedPeerClasses(pe *peer, cache map[*peer][]*Workload) []*Workload {
-	classes, ok := cache[pe]
+func (m *Model) cachedPeerClasses(pe *peer, cache *classCache) []*Workload {
+	classes, ok := cache.peers[pe]
 	if !ok {
 		classes = m.peerClasses(pe)
-		cache[pe] = classes
+		cache.peers[pe] = classes
 	}
 	return classes
 }

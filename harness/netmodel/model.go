@@ -113,10 +113,16 @@ type Policy struct {
 	selector        labels.Selector
 	keys            []string // the pod label keys its selectors read
 	ingress, egress []rule
+	id              string // namespace/name, set when compiled
 }
 
 // ID names the policy as namespace/name.
-func (p *Policy) ID() string { return p.Namespace + "/" + p.Name }
+func (p *Policy) ID() string {
+	if p.id == "" {
+		return p.Namespace + "/" + p.Name
+	}
+	return p.id
+}
 
 // rule is one ingress or egress rule. nil peers: every peer; nil ports: every port.
 type rule struct {
@@ -186,7 +192,7 @@ func CompilePolicy(np *networkingv1.NetworkPolicy) (*Policy, []error) {
 	if ns == "" {
 		ns = DefaultNamespace
 	}
-	p := &Policy{Namespace: ns, Name: np.Name}
+	p := &Policy{Namespace: ns, Name: np.Name, id: ns + "/" + np.Name}
 	var errs []error
 	fail := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("NetworkPolicy %s: %s", p.ID(), fmt.Sprintf(format, args...)))

@@ -2,6 +2,7 @@ package netmodel
 
 import (
 	"fmt"
+	"slices"
 )
 
 // egressIndex says, for a destination, which source groups' egress can let anything
@@ -24,13 +25,16 @@ type wildcard struct {
 	groups []int
 }
 
-func (m *Model) newEgressIndex(cache map[*peer][]*Workload) *egressIndex {
+func (m *Model) newEgressIndex(cache *classCache) *egressIndex {
 	x := &egressIndex{openSet: map[int]bool{}, byGroup: map[int][]*Workload{}, reverse: map[*Workload][]int{}, wildcard: map[string]*wildcard{}}
 	done := map[int]bool{}
 	for _, rep := range m.reps {
 		g := m.egressGroup[rep]
 		policies := m.egressOf[rep]
-		if len(policies) == 0 || m.tiered(rep, true) { // admin and Cilium rules may let anything through
+		cilium := m.ciliumOf[rep]
+		// Admin rules may let anything through; so does the default allow of a class
+		// that neither a NetworkPolicy nor Cilium's default deny isolates.
+		if m.hasAdmin(rep, true) || (len(policies) == 0 && !cilium.isolates(true)) {
 			x.open = append(x.open, rep)
 			x.openSet[g] = true
 			continue
@@ -41,6 +45,21 @@ func (m *Model) newEgressIndex(cache map[*peer][]*Workload) *egressIndex {
 		}
 		done[g] = true
 		marked := map[*Workload]bool{}
+		if cilium != nil {
+			for _, it := range cilium.allow[1] {
+				classes, all := m.itemClasses(it, cache)
+				if all {
+					x.addWildcard(rule{ports: it.ports}, g)
+					continue
+				}
+				for _, c := range classes {
+					if !marked[c] {
+						marked[c] = true
+						x.reverse[c] = append(x.reverse[c], g)
+					}
+				}
+			}
+		}
 		for _, p := range policies {
 			for i := range p.egress {
 				r := &p.egress[i]
@@ -98,11 +117,13 @@ func (x *egressIndex) groups(dst *Workload, ports []PortRange) map[int]bool {
 	return out
 }
 
-// ingressPorts is the union of the ports dst's ingress rules allow to anyone: every port
-// when dst is not isolated.
+// ingressPorts is the union of the ports dst's ingress rules (NetworkPolicy rules and
+// Cilium allow items) allow to anyone: every port when dst is not isolated or an admin
+// tier has a say.
 func (m *Model) ingressPorts(dst *Workload) []PortRange {
 	policies := m.ingressOf[dst]
-	if len(policies) == 0 || m.tiered(dst, false) {
+	cilium := m.ciliumOf[dst]
+	if m.hasAdmin(dst, false) || (len(policies) == 0 && !cilium.isolates(false)) {
 		return allPorts
 	}
 	var out []PortRange
@@ -111,13 +132,98 @@ func (m *Model) ingressPorts(dst *Workload) []PortRange {
 			out = append(out, r.resolve(dst)...)
 		}
 	}
+	if cilium != nil {
+		for _, it := range cilium.allow[0] {
+			if !it.nothing {
+				out = append(out, resolvePorts(it.ports, dst)...)
+			}
+		}
+	}
 	return normalise(out)
 }
 
-// candidates returns the classes that may reach dst: admitted by its ingress (sources;
-// all of them when admitted is nil) and let through by their egress.
-func (x *egressIndex) candidates(m *Model, dst *Workload, sources []*Workload, admitted map[*Workload]bool) []*Workload {
-	ports := m.ingressPorts(dst)
+// sourceCandidates returns the classes that may reach dst, and the verdict of dst's
+// ingress when it admits everything (open.isolated false). A destination that Cilium's
+// default deny isolates is taken one admission at a time (each NetworkPolicy rule and
+// Cilium allow item, with the sources it admits and its ports), so that a clusterwide
+// rule admitting every pod on one port only brings the sources whose egress may use
+// that port.
+func (m *Model) sourceCandidates(dst *Workload, x *egressIndex, cache *classCache) ([]*Workload, sideResult) {
+	cilium := m.ciliumOf[dst]
+	if !cilium.isolates(false) || m.hasAdmin(dst, false) {
+		sources, admitted, open := m.ingressSources(dst, cache)
+		return x.candidates(m, dst, sources, admitted, m.ingressPorts(dst)), open
+	}
+	seen := map[*Workload]bool{}
+	var out []*Workload
+	add := func(cands []*Workload) {
+		for _, c := range cands {
+			if !seen[c] {
+				seen[c] = true
+				out = append(out, c)
+			}
+		}
+	}
+	every := func(ports []PortRange) {
+		add(x.candidates(m, dst, m.reps, nil, normalise(ports)))
+	}
+	for _, p := range m.ingressOf[dst] {
+		for i := range p.ingress {
+			r := &p.ingress[i]
+			ports := r.resolve(dst)
+			if r.peers == nil || (m.addressed > 0 && slices.ContainsFunc(r.peers, func(pe peer) bool { return pe.block != nil })) {
+				every(ports)
+				continue
+			}
+			u, ok := cache.units[r]
+			if !ok {
+				var classes []*Workload
+				for j := range r.peers {
+					if pe := &r.peers[j]; pe.block == nil {
+						classes = append(classes, m.cachedPeerClasses(pe, cache)...)
+					}
+				}
+				u = newUnit(classes)
+				cache.units[r] = u
+			}
+			add(x.candidates(m, dst, u.classes, u.set, normalise(ports)))
+		}
+	}
+	for _, it := range cilium.allow[0] {
+		ports := resolvePorts(it.ports, dst)
+		classes, all := m.itemClasses(it, cache)
+		if all {
+			every(ports)
+			continue
+		}
+		u, ok := cache.units[it]
+		if !ok {
+			u = newUnit(classes)
+			cache.units[it] = u
+		}
+		add(x.candidates(m, dst, u.classes, u.set, normalise(ports)))
+	}
+	return out, sideResult{isolated: true}
+}
+
+// unit is the classes one ingress rule or Cilium allow item admits, as a list and a set.
+type unit struct {
+	classes []*Workload
+	set     map[*Workload]bool
+}
+
+func newUnit(classes []*Workload) unit {
+	u := unit{classes: classes, set: make(map[*Workload]bool, len(classes))}
+	for _, w := range classes {
+		u.set[w] = true
+	}
+	return u
+}
+
+// candidates returns the classes that may reach dst on some of ports (at most what its
+// ingress allows): admitted by its ingress (sources; all of them when admitted is nil)
+// and let through by their egress.
+func (x *egressIndex) candidates(m *Model, dst *Workload, sources []*Workload, admitted map[*Workload]bool, ports []PortRange) []*Workload {
 	if len(ports) == 0 {
 		return nil
 	}

@@ -18,6 +18,7 @@ func main() {
 	n := flag.Int("n", 10000, "number of objects")
 	out := flag.String("o", "", "output directory (created)")
 	seed := flag.Uint64("seed", 1, "random seed")
+	cilium := flag.Bool("cilium", true, "add Cilium policies to the mixed set (synth.WithCilium)")
 	cluster := flag.Int("cluster", 0, "instead, a segmented cluster of this many times 50 namespaces, 2,000 workloads and 1,000 NetworkPolicies")
 	flag.Parse()
 	if *out == "" {
@@ -25,6 +26,9 @@ func main() {
 		os.Exit(2)
 	}
 	objs := synth.Generate(*n, *seed)
+	if *cilium {
+		objs = synth.WithCilium(objs, *seed)
+	}
 	if *cluster > 0 {
 		objs = synth.Cluster(50**cluster, 2000**cluster, 1000**cluster, *seed)
 	}
