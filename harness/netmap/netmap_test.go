@@ -631,3 +631,55 @@ items:
 		t.Errorf("groups (-want +got):\n%s\nsummary %+v, errors %v", diff, m.Summary, m.Errors)
 	}
 }
+
+// TestCilium maps a namespace that only Cilium policies segment
+// (testdata/cilium/empire.yaml): the deathstar admits the tiefighter alone, on TCP 80,
+// narrowed by an HTTP rule; the tiefighter reaches the deathstar and a named outside
+// API and nothing else; the xwing, which no policy selects, stays open.
+func TestCilium(t *testing.T) {
+	m, err := netmap.FromFiles(context.Background(), []string{"testdata/cilium/empire.yaml"}, nil, netmap.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Errors) > 0 {
+		t.Fatalf("errors: %v", m.Errors)
+	}
+	const (
+		world   = "0.0.0.0/0,::/0"
+		star    = "galaxy/deathstar[Deployment]"
+		fighter = "galaxy/tiefighter[Pod]"
+		xwing   = "galaxy/xwing[Pod]"
+		egress  = "CiliumNetworkPolicy/galaxy/tiefighter-egress"
+	)
+	want := []edge{
+		{world, fighter, "all ports", " | "},
+		{world, xwing, "all ports", " | "},
+		{star, world, "all ports", " | "},
+		{star, fighter, "all ports", " | "},
+		{star, xwing, "all ports", " | "},
+		{fighter, "fqdn:api.example.com", "TCP 443", egress + " | "},
+		{fighter, star, "TCP 80", egress + " | CiliumNetworkPolicy/galaxy/landing"},
+		{xwing, world, "all ports", " | "},
+		{xwing, fighter, "all ports", " | "},
+	}
+	if diff := cmp.Diff(want, edges(m), cmp.AllowUnexported(edge{})); diff != "" {
+		t.Errorf("connections (-want +got):\n%s", diff)
+	}
+	for _, c := range m.Connections {
+		if wantL7 := c.Source == fighter && c.Destination == star; c.L7 != wantL7 {
+			t.Errorf("%s -> %s: l7 %v, want %v", c.Source, c.Destination, c.L7, wantL7)
+		}
+	}
+	if m.Summary.CiliumPolicies != 2 || m.Summary.Policies != 0 || m.Summary.Exposed != 2 {
+		t.Errorf("summary %+v", m.Summary)
+	}
+	var b strings.Builder
+	if err := netmap.Write(&b, m, "text"); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"0 NetworkPolicies, 2 Cilium policies:", "ingress CiliumNetworkPolicy/galaxy/landing; L7 rules narrow it]"} {
+		if !strings.Contains(b.String(), s) {
+			t.Errorf("text has no %q:\n%s", s, b.String())
+		}
+	}
+}
