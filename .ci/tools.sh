@@ -51,6 +51,27 @@ build() {
 	echo "$stamp" >"$BIN/$name.stamp"
 }
 
+# build_cmd NAME DIR PKG: go build the package PKG (relative to DIR) of the module in DIR
+# into $BIN/NAME, skipped when the cached binary was built from the same go.mod, go.sum and
+# .go files of that module (a stamp of their hash sits beside it).
+build_cmd() {
+	local name=$1 dir=$2 pkg=$3 stamp
+	stamp=$({
+		cat "$dir/go.mod" "$dir/go.sum"
+		(cd "$dir" && find . -name '*.go' -type f | LC_ALL=C sort | while IFS= read -r f; do
+			echo "$f"
+			cat "$f"
+		done)
+		echo "$pkg"
+	} | sha256sum | cut -d' ' -f1)
+	if [ -x "$BIN/$name" ] && [ "$(cat "$BIN/$name.stamp" 2>/dev/null)" = "$stamp" ]; then
+		return
+	fi
+	echo "building $name from $dir into $BIN (minutes when cold)" >&2
+	GOFLAGS=-buildvcs=false go build -C "$dir" -trimpath -o "$BIN/$name" "$pkg" >&2
+	echo "$stamp" >"$BIN/$name.stamp"
+}
+
 # sarif_multitool: npm install the pinned Linux build of the SARIF Multitool into its own
 # prefix in the cache (skipped when that version is there) and put a wrapper named
 # sarif-multitool in $BIN. The package's postinstall only marks the binary executable;
@@ -120,10 +141,15 @@ install opa github.com/open-policy-agent/opa "github.com/open-policy-agent/opa@$
 # CRDs) kube (kube-apiserver and kube-controller-manager in one binary, and etcd) helm
 # kustomize registry sarif (sarif-multitool, from npm)
 # precommit (pre-commit and git, from apt-get when missing) chromium (from apt-get when
-# missing)
+# missing) cilium (cilium-oracle, Cilium's policy engine behind the differential test of
+# the Cilium policy model, built from internal/difftest/cilium)
 for tool in "$@"; do
 	case $tool in
 	chromium) browser ;;
+	cilium)
+		root=$(cd "$(dirname "$0")/.." && pwd)
+		build_cmd cilium-oracle "$root/internal/difftest/cilium" ./cmd/cilium-oracle
+		;;
 	conftest) install conftest github.com/open-policy-agent/conftest "github.com/open-policy-agent/conftest@$CONFTEST_VERSION" ;;
 	gator) install gator github.com/open-policy-agent/gatekeeper/v3/cmd/gator "github.com/open-policy-agent/gatekeeper/v3@$GATEKEEPER_VERSION" ;;
 	kube)

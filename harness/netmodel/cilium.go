@@ -174,6 +174,7 @@ type ciliumSelector struct {
 
 type ciliumReq struct {
 	key    string // source:key, with k8s for the sources k8s and any
+	source string // as written: k8s, any (also for a key without one), or another
 	op     metav1.LabelSelectorOperator
 	values []string
 }
@@ -213,7 +214,7 @@ func compileCiliumSelector(s *metav1.LabelSelector) (*ciliumSelector, error) {
 		default:
 			return fmt.Errorf("%s: unknown operator %q", key, op)
 		}
-		out.reqs = append(out.reqs, ciliumReq{key: k, op: op, values: values})
+		out.reqs = append(out.reqs, ciliumReq{key: k, source: source, op: op, values: values})
 		return nil
 	}
 	for k, v := range s.MatchLabels {
@@ -266,15 +267,17 @@ func (s *ciliumSelector) matches(id map[string]string) bool {
 	return true
 }
 
-// with returns the selector with one more requirement, replacing those on the same key.
+// with returns the selector with one more requirement on a k8s: key, replacing one the
+// selector has on that key with the k8s source (Cilium's EndpointSelector.AddMatch sets
+// the k8s: key; a requirement written with any: or no source stays beside it).
 func (s *ciliumSelector) with(key string, op metav1.LabelSelectorOperator, values ...string) *ciliumSelector {
 	out := &ciliumSelector{reserved: s.reserved}
 	for _, r := range s.reqs {
-		if r.key != key {
+		if r.key != key || r.source != "k8s" {
 			out.reqs = append(out.reqs, r)
 		}
 	}
-	out.reqs = append(out.reqs, ciliumReq{key: key, op: op, values: values})
+	out.reqs = append(out.reqs, ciliumReq{key: key, source: "k8s", op: op, values: values})
 	return out
 }
 
@@ -650,6 +653,9 @@ func (r *ciliumRule) compileItem(ps ciliumPeerSpec, egress, deny, host bool) (*c
 			specs, err := ciliumPorts(pp.Port, pp.EndPort, pp.Protocol, l7 && !dns)
 			if err != nil {
 				return nil, nil, err
+			}
+			if l7 && slices.ContainsFunc(specs, func(s portSpec) bool { return s.all }) {
+				return nil, nil, fmt.Errorf("L7 rules can not be used when a port is 0")
 			}
 			it.ports = append(it.ports, specs...)
 		}
