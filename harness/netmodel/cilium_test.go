@@ -402,6 +402,36 @@ spec:
   ingress: [{toPorts: [{ports: [{port: "80"}], rules: {http: [{method: GET}]}}]}]`,
 		flows: []ciliumFlow{{"a/web", "b/db", 5432, tcp, true}},
 	}, {
+		// L7 rules need a port other than 0 (api.PortRule.sanitize).
+		name:    "refused: L7 on port 0",
+		refused: true,
+		policies: `
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: p, namespace: b}
+spec:
+  endpointSelector: {}
+  ingress: [{toPorts: [{ports: [{port: "0", protocol: TCP}], rules: {http: [{method: GET}]}}]}]`,
+		flows: []ciliumFlow{{"a/web", "b/db", 5432, tcp, true}},
+	}, {
+		// In a namespaced policy's endpointSelector, Cilium sets the k8s: namespace key to
+		// the policy's namespace; the same key written with any: (or no source) stays
+		// beside it, so naming another namespace selects nothing.
+		name: "endpointSelector namespace key",
+		policies: `
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: p, namespace: a}
+specs:
+- endpointSelector: {matchLabels: {"k8s:io.kubernetes.pod.namespace": b, app: web}}
+  ingress: [{}]
+- endpointSelector: {matchLabels: {"io.kubernetes.pod.namespace": b, app: api}}
+  ingress: [{}]`,
+		flows: []ciliumFlow{
+			{"b/tool", "a/web", 80, tcp, false},
+			{"b/tool", "a/api", 8080, tcp, true},
+		},
+	}, {
 		name: "L7 allows",
 		policies: `
 apiVersion: cilium.io/v2
