@@ -24,6 +24,9 @@ KUSTOMIZE_VERSION=v5.8.2
 REGISTRY_VERSION=v3.1.2
 # Microsoft's SARIF validator, the self-contained Linux build published on npm.
 SARIF_MULTITOOL_VERSION=5.7.0
+# Cilium: the CiliumNetworkPolicy CRDs for the live audit tests (cilium-crds), and the
+# version internal/difftest/cilium/go.mod requires for the oracle (cilium).
+CILIUM_VERSION=v1.20.2
 
 # install NAME PACKAGE MODULE@VERSION: go install PACKAGE@VERSION, skipped when the cached
 # binary was built from that module version (go version -m reads it from the binary).
@@ -141,8 +144,10 @@ install opa github.com/open-policy-agent/opa "github.com/open-policy-agent/opa@$
 # CRDs) kube (kube-apiserver and kube-controller-manager in one binary, and etcd) helm
 # kustomize registry sarif (sarif-multitool, from npm)
 # precommit (pre-commit and git, from apt-get when missing) chromium (from apt-get when
-# missing) cilium (cilium-oracle, Cilium's policy engine behind the differential test of
-# the Cilium policy model, built from internal/difftest/cilium)
+# missing) cilium-crds (Cilium's policy CRDs, copied from the module) cilium
+# (cilium-oracle, Cilium's policy engine behind the differential test of the Cilium
+# policy model, built from internal/difftest/cilium; minutes when cold, so .ci/run does
+# not build it: the test then uses the verdicts recorded from it)
 for tool in "$@"; do
 	case $tool in
 	chromium) browser ;;
@@ -181,6 +186,21 @@ for tool in "$@"; do
 			src=$(go mod download -json "github.com/open-policy-agent/gatekeeper/v3@$GATEKEEPER_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
 			mkdir -p "$crds"
 			cp "$src"/charts/gatekeeper/crds/*.yaml "$crds/"
+			chmod u+w "$crds"/*.yaml
+			touch "$crds/.done"
+		fi
+		;;
+	cilium-crds)
+		# The CustomResourceDefinitions of Cilium's policies (CiliumNetworkPolicy,
+		# CiliumClusterwideNetworkPolicy, CiliumCIDRGroup), from the module; nothing is
+		# built.
+		crds="$TOOLS_DIR/cilium-crds-$CILIUM_VERSION"
+		if [ ! -f "$crds/.done" ]; then
+			src=$(go mod download -json "github.com/cilium/cilium@$CILIUM_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+			mkdir -p "$crds"
+			for f in ciliumnetworkpolicies ciliumclusterwidenetworkpolicies ciliumcidrgroups; do
+				cp "$src/pkg/k8s/apis/cilium.io/client/crds/v2/$f.yaml" "$crds/"
+			done
 			chmod u+w "$crds"/*.yaml
 			touch "$crds/.done"
 		fi

@@ -30,6 +30,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
@@ -287,10 +288,55 @@ func auditReview(t *testing.T, srv *kubeserver.Server, bin string) {
 }
 
 // TestAuditParityGenerated does the same on 1,000 generated objects: namespaces of
-// workloads, Services, ServiceAccounts, NetworkPolicies and RBAC with known problems.
+// workloads, Services, ServiceAccounts, NetworkPolicies and RBAC with known problems,
+// and the Cilium policies synth.WithCilium adds, served by Cilium's own CRDs (those of
+// the release .ci/tools.sh cilium-crds copies): the Cilium rules, and the isolation
+// rules that count Cilium's default deny, read them from the cluster as from files.
 func TestAuditParityGenerated(t *testing.T) {
 	srv, _ := startKube(t)
-	auditParity(t, srv, ringfenceBinary(t), synth.Generate(1000, 11))
+	cfg := srv.Config("admin")
+	applyObjects(t, cfg, readManifestDir(t, filepath.Join(filepath.Dir(filepath.Dir(tool(t, "kube"))), "cilium-crds-"+ciliumVersion)))
+	waitForKinds(t, cfg, 2*time.Minute, schema.GroupVersionKind{Group: "cilium.io", Version: "v2", Kind: "CiliumNetworkPolicy"},
+		schema.GroupVersionKind{Group: "cilium.io", Version: "v2", Kind: "CiliumClusterwideNetworkPolicy"})
+	objs := synth.WithCilium(synth.Generate(1000, 11), 11)
+	cilium := 0
+	for _, o := range objs {
+		if o["apiVersion"] == "cilium.io/v2" {
+			cilium++
+		}
+	}
+	if cilium < 20 {
+		t.Fatalf("only %d Cilium policies among the generated objects", cilium)
+	}
+	auditParity(t, srv, ringfenceBinary(t), objs)
+}
+
+// ciliumVersion is the release whose CRDs .ci/tools.sh cilium-crds copies.
+const ciliumVersion = "v1.20.2"
+
+// waitForKinds waits until the API server serves every kind (a CRD just created is
+// served once established).
+func waitForKinds(t *testing.T, cfg *rest.Config, limit time.Duration, kinds ...schema.GroupVersionKind) {
+	t.Helper()
+	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last error
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))
+		last = nil
+		for _, k := range kinds {
+			if _, err := mapper.RESTMapping(k.GroupKind(), k.Version); err != nil {
+				last = err
+				break
+			}
+		}
+		if last == nil {
+			return
+		}
+	}
+	t.Fatalf("the API server does not serve %v after %s: %v", kinds, limit, last)
 }
 
 // auditBaseline checks audit's baselines on the cluster auditParity filled: a baseline written by one audit accepts them all in the next, a privileged

@@ -38,7 +38,7 @@ connectivity model included, exactly as "ringfence test" checks manifests.
 The kubeconfig is found as kubectl finds it: --kubeconfig, else $KUBECONFIG, else
 ~/.kube/config, else the in-cluster service account when run in a pod. ringfence
 discovers which of the kinds its rules read the API server serves (CRDs such as Calico,
-Istio, Gateway API or AdminNetworkPolicy only when installed), lists each page by page,
+Cilium, Istio, Gateway API or AdminNetworkPolicy only when installed), lists each page by page,
 and evaluates them all. The whole cluster is audited unless --namespace names one; then
 only objects of that namespace (and the Namespace itself) are reported, though
 cluster-scoped objects are still read for the cross-object rules.

@@ -411,7 +411,7 @@ apiVersion: v1
 kind: ConfigMap
 metadata: {name: unrelated, namespace: shop}
 `)},
-	"RF-NET-001/fire-alone.yaml": {Data: []byte(`# expect: Deployment default/web: no NetworkPolicy in namespace "default" in the scanned set selects its pods for ingress, so they accept traffic from any source
+	"RF-NET-001/fire-alone.yaml": {Data: []byte(`# expect: Deployment default/web: no NetworkPolicy in namespace "default" in the scanned set selects its pods for ingress and no Cilium policy puts them into default deny for ingress, so they accept traffic from any source
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}
@@ -494,7 +494,7 @@ func TestSuites(t *testing.T) {
 		t.Fatalf("got %d cases, want the apps/v1 Deployment only: %v", len(cases), cases)
 	}
 	c0 := cases[0].(map[string]any)
-	wantMsg := `^Deployment default/web: no NetworkPolicy in namespace "default" in the scanned set selects its pods for ingress, so they accept traffic from any source$`
+	wantMsg := `^Deployment default/web: no NetworkPolicy in namespace "default" in the scanned set selects its pods for ingress and no Cilium policy puts them into default deny for ingress, so they accept traffic from any source$`
 	if diff := cmp.Diff(map[string]any{
 		"name": "1 apps/v1 Deployment default/web", "object": "fire-alone/01-deployment-web.yaml",
 		"inventory":  []any{"fire-alone/inventory.yaml"},

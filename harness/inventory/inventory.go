@@ -40,6 +40,8 @@ var clusterScoped = setOf(
 	"projectcalico.org/StagedGlobalNetworkPolicy", "projectcalico.org/HostEndpoint",
 	"crd.projectcalico.org/GlobalNetworkPolicy", "crd.projectcalico.org/GlobalNetworkSet",
 	"crd.projectcalico.org/Tier", "crd.projectcalico.org/HostEndpoint",
+	"cilium.io/CiliumClusterwideNetworkPolicy", "cilium.io/CiliumCIDRGroup",
+	"cilium.io/CiliumNode", "cilium.io/CiliumIdentity",
 	"templates.gatekeeper.sh/ConstraintTemplate",
 )
 

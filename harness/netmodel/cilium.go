@@ -702,8 +702,13 @@ func ciliumPorts(raw json.RawMessage, endPort int32, protocol string, l7 bool) (
 		protos = Protocols
 	case "TCP", "UDP", "SCTP":
 		protos = []corev1.Protocol{corev1.Protocol(proto)}
-	case "ICMP", "ICMPV6", "VRRP", "IGMP":
+	case "ICMP", "ICMPV6":
 		return []portSpec{}, nil // no TCP, UDP or SCTP traffic
+	case "VRRP", "IGMP", "GRE", "IPIP", "IPV6", "ESP", "AH":
+		if port != "0" {
+			return nil, fmt.Errorf("port must be empty or 0 for protocol %s", proto)
+		}
+		return []portSpec{}, nil
 	default:
 		return nil, fmt.Errorf("unknown protocol %q", protocol)
 	}

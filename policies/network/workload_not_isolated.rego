@@ -7,10 +7,19 @@
 #   Kubernetes NetworkPolicy (networking.k8s.io or extensions, read from the inventory) in
 #   its namespace has a podSelector matching the labels of its pod template and
 #   effective policyTypes that include Ingress (unset or empty policyTypes default to
-#   Ingress; a missing podSelector selects every pod). A policy that selects the pods
-#   isolates them whatever its rules allow; RF-NET-002 reports policies that admit all
-#   ingress. Pods with hostNetwork are not reported: NetworkPolicy does not govern them.
-#   Calico, Cilium and AdminNetworkPolicy objects are not considered.
+#   Ingress; a missing podSelector selects every pod), and no Cilium policy puts its pods
+#   into ingress default deny: a rule of a CiliumNetworkPolicy of its namespace or of a
+#   CiliumClusterwideNetworkPolicy (cilium.io) that Cilium accepts, with a non-empty
+#   ingress or ingressDeny list, enableDefaultDeny.ingress not false and an
+#   endpointSelector that selects the pods' Cilium identity (their labels after Cilium's
+#   default label filter, which drops pod-template-hash, kubernetes.io/... and the like,
+#   plus the namespace name and labels, service account and cluster labels Cilium adds).
+#   Policies Cilium refuses (no rule with an item, not exactly one of endpointSelector
+#   and nodeSelector, an invalid item) and host policies (nodeSelector) isolate nothing.
+#   A policy that selects the pods isolates them whatever its rules allow; RF-NET-002
+#   reports policies that admit all ingress. Pods with hostNetwork are not reported:
+#   NetworkPolicy does not govern them. Calico and AdminNetworkPolicy objects are not
+#   considered.
 # scope: package
 # custom:
 #   id: RF-NET-001
@@ -32,6 +41,9 @@
 #   sync:
 #     - {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy}
 #     - {apiVersion: extensions/v1beta1, kind: NetworkPolicy}
+#     - {apiVersion: cilium.io/v2, kind: CiliumNetworkPolicy}
+#     - {apiVersion: cilium.io/v2, kind: CiliumClusterwideNetworkPolicy}
+#     - {apiVersion: v1, kind: Namespace}
 #   remediation: >-
 #     Add a default-deny ingress NetworkPolicy to the namespace (podSelector: {},
 #     policyTypes: [Ingress], no ingress rules), then NetworkPolicies that select the
@@ -41,9 +53,11 @@
 #     - "CIS Kubernetes Benchmark 5.3.2: Ensure that all Namespaces have Network Policies defined"
 #     - "NSA/CISA Kubernetes Hardening Guide: Network separation and hardening"
 #     - https://kubernetes.io/docs/concepts/services-networking/network-policies/
+#     - https://docs.cilium.io/en/stable/security/policy/intro/
 #   parameters: []
 package ringfence.rules.network.workload_not_isolated
 
+import data.ringfence.lib.cilium
 import data.ringfence.lib.cluster
 import data.ringfence.lib.core
 import data.ringfence.lib.netpol
@@ -53,8 +67,9 @@ deny contains {"msg": msg, "field": pod.path} if {
 	not host_network(ps.spec)
 	pod := netpol.template_labels(ps)
 	not isolated(pod.labels)
+	not cilium.isolated(core.namespace, cluster.namespace_labels(core.namespace), pod.labels, ps.spec, "ingress")
 	msg := sprintf(
-		"%s: no NetworkPolicy in namespace %q in the scanned set selects its pods for ingress, so they accept traffic from any source",
+		"%s: no NetworkPolicy in namespace %q in the scanned set selects its pods for ingress and no Cilium policy puts them into default deny for ingress, so they accept traffic from any source",
 		[core.display, core.namespace],
 	)
 }

@@ -10,10 +10,15 @@
 #   include Egress only when spec.egress has at least one rule, so a policy without
 #   egress rules isolates egress only when policyTypes lists Egress; a missing
 #   podSelector selects every pod. A policy that selects the pods isolates them whatever
-#   its rules allow; RF-NET-004 reports egress rules open to the internet. Pods with
-#   hostNetwork are not reported: NetworkPolicy does not govern them (RF-NET-024 reports
-#   them). Calico, Cilium and AdminNetworkPolicy objects are not considered. This is the
-#   egress counterpart of RF-NET-001.
+#   its rules allow; RF-NET-004 reports egress rules open to the internet. Nor is it
+#   reported when a Cilium policy puts its pods into egress default deny: a rule of a
+#   CiliumNetworkPolicy of its namespace or of a CiliumClusterwideNetworkPolicy
+#   (cilium.io) that Cilium accepts, with a non-empty egress or egressDeny list,
+#   enableDefaultDeny.egress not false and an endpointSelector that selects the pods'
+#   Cilium identity (as in RF-NET-001). Pods with hostNetwork are not reported:
+#   NetworkPolicy does not govern them (RF-NET-024 reports them). Calico and
+#   AdminNetworkPolicy objects are not considered. This is the egress counterpart of
+#   RF-NET-001.
 # scope: package
 # custom:
 #   id: RF-NET-021
@@ -35,6 +40,9 @@
 #   sync:
 #     - {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy}
 #     - {apiVersion: extensions/v1beta1, kind: NetworkPolicy}
+#     - {apiVersion: cilium.io/v2, kind: CiliumNetworkPolicy}
+#     - {apiVersion: cilium.io/v2, kind: CiliumClusterwideNetworkPolicy}
+#     - {apiVersion: v1, kind: Namespace}
 #   remediation: >-
 #     Add a default-deny egress NetworkPolicy to the namespace (podSelector: {},
 #     policyTypes: [Egress], no egress rules), then NetworkPolicies that select the
@@ -44,9 +52,11 @@
 #     - "CIS Kubernetes Benchmark 5.3.2: Ensure that all Namespaces have Network Policies defined"
 #     - "NSA/CISA Kubernetes Hardening Guide: Network separation and hardening"
 #     - https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-egress-traffic
+#     - https://docs.cilium.io/en/stable/security/policy/intro/
 #   parameters: []
 package ringfence.rules.network.workload_not_isolated_egress
 
+import data.ringfence.lib.cilium
 import data.ringfence.lib.cluster
 import data.ringfence.lib.core
 import data.ringfence.lib.netpol
@@ -56,8 +66,9 @@ deny contains {"msg": msg, "field": pod.path} if {
 	not cluster.host_network(ps.spec)
 	pod := netpol.template_labels(ps)
 	not cluster.isolated(core.namespace, pod.labels, "Egress")
+	not cilium.isolated(core.namespace, cluster.namespace_labels(core.namespace), pod.labels, ps.spec, "egress")
 	msg := sprintf(
-		"%s: no NetworkPolicy of namespace %q in the scanned set selects its pods for egress, so they can connect to any destination",
+		"%s: no NetworkPolicy of namespace %q in the scanned set selects its pods for egress and no Cilium policy puts them into default deny for egress, so they can connect to any destination",
 		[core.display, core.namespace],
 	)
 }

@@ -35,6 +35,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/ringfence/ringfence/harness/netmodel"
+	"github.com/ringfence/ringfence/internal/ciliumgen"
 )
 
 const (
@@ -62,7 +63,7 @@ type recording struct {
 }
 
 // recordedSet is the oracle's answer for one set: two characters per flow, in the order
-// of genSet.flows(), the egress verdict then the ingress verdict, each a (allow), d (deny)
+// of ciliumgen.Set.Flows(), the egress verdict then the ingress verdict, each a (allow), d (deny)
 // or - (that end is an IP address); and the policies Cilium refuses.
 type recordedSet struct {
 	Verdicts string   `json:"verdicts"`
@@ -74,11 +75,11 @@ const recordingComment = "Cilium's verdicts on the cases internal/difftest/ciliu
 	"verdicts: two characters per flow (egress, ingress): a allow, d deny, - an IP address."
 
 func TestCiliumDifferential(t *testing.T) {
-	sets := make([]*genSet, numSets)
+	sets := make([]*ciliumgen.Set, numSets)
 	inputs := make([]oracleInput, numSets)
 	for i := range sets {
-		sets[i] = generate(baseSeed + uint64(i))
-		inputs[i] = sets[i].input()
+		sets[i] = ciliumgen.Generate(baseSeed + uint64(i))
+		inputs[i] = input(sets[i])
 	}
 	payload, err := json.Marshal(inputs)
 	if err != nil {
@@ -190,9 +191,9 @@ func (st *stats) summary() string {
 
 // compareSet compares the model with Cilium's answer for one set and returns a report
 // of the disagreements ("" when there are none).
-func compareSet(s *genSet, want recordedSet, st *stats) string {
+func compareSet(s *ciliumgen.Set, want recordedSet, st *stats) string {
 	st.sets++
-	m, errs := netmodel.FromObjects(s.objects())
+	m, errs := netmodel.FromObjects(s.Objects())
 	errsAt := map[int][]string{}
 	for _, e := range errs {
 		errsAt[e.Index] = append(errsAt[e.Index], e.Error())
@@ -204,7 +205,7 @@ func compareSet(s *genSet, want recordedSet, st *stats) string {
 	}
 
 	// Objects other than policies must not fail.
-	for i := range s.policyObject(0) {
+	for i := range s.PolicyObject(0) {
 		for _, e := range errsAt[i] {
 			st.otherErrors++
 			diff("model error on a Namespace or Pod", fmt.Sprintf("object %d: ringfence error: %s", i, e))
@@ -220,9 +221,9 @@ func compareSet(s *genSet, want recordedSet, st *stats) string {
 		}
 		refused[i] = r
 	}
-	for i, p := range s.policies {
+	for i, p := range s.Policies {
 		st.policies++
-		errs := errsAt[s.policyObject(i)]
+		errs := errsAt[s.PolicyObject(i)]
 		reason, isRefused := refused[i]
 		if isRefused {
 			st.refused++
@@ -243,21 +244,21 @@ func compareSet(s *genSet, want recordedSet, st *stats) string {
 		byKey[w.Namespace+"/"+w.Name] = w
 	}
 	endpoint := func(end string) (netmodel.Endpoint, bool) {
-		if s.isPod(end) {
+		if s.IsPod(end) {
 			w := byKey[end]
 			return netmodel.Endpoint{Workload: w}, w != nil
 		}
 		return netmodel.Endpoint{IP: netip.MustParseAddr(end)}, true
 	}
 	shown := 0
-	for j, f := range s.flows() {
-		src, okSrc := endpoint(f.from)
-		dst, okDst := endpoint(f.to)
+	for j, f := range s.Flows() {
+		src, okSrc := endpoint(f.From)
+		dst, okDst := endpoint(f.To)
 		if !okSrc || !okDst {
-			diff("pod missing from the model", fmt.Sprintf("%s -> %s: a pod is not among the model's workloads", f.from, f.to))
+			diff("pod missing from the model", fmt.Sprintf("%s -> %s: a pod is not among the model's workloads", f.From, f.To))
 			break
 		}
-		v := m.Check(src, dst, f.port, corev1.Protocol(f.protocol))
+		v := m.Check(src, dst, f.Port, corev1.Protocol(f.Protocol))
 		wantE, wantI := want.Verdicts[2*j], want.Verdicts[2*j+1]
 		var parts []string
 		if src.Workload != nil {
@@ -278,7 +279,7 @@ func compareSet(s *genSet, want recordedSet, st *stats) string {
 		}
 		if len(parts) > 0 {
 			if shown < maxFlowsPerReport {
-				lines = append(lines, fmt.Sprintf("%s -> %s %d/%s: %s", f.from, f.to, f.port, f.protocol, strings.Join(parts, ", ")))
+				lines = append(lines, fmt.Sprintf("%s -> %s %d/%s: %s", f.From, f.To, f.Port, f.Protocol, strings.Join(parts, ", ")))
 			}
 			shown++
 		}
@@ -311,26 +312,26 @@ func word(c byte) string {
 }
 
 // describe shows a set compactly: its seed, namespaces, pods and policies as YAML.
-func describe(s *genSet) string {
+func describe(s *ciliumgen.Set) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "set with seed %d (set %d):\n  namespaces:", s.seed, s.seed-baseSeed)
-	for _, ns := range s.namespaces {
-		fmt.Fprintf(&b, " %s%s", ns.name, labelString(ns.labels))
+	fmt.Fprintf(&b, "set with seed %d (set %d):\n  namespaces:", s.Seed, s.Seed-baseSeed)
+	for _, ns := range s.Namespaces {
+		fmt.Fprintf(&b, " %s%s", ns.Name, labelString(ns.Labels))
 	}
 	b.WriteString("\n  pods:\n")
-	for _, p := range s.pods {
-		sa := p.serviceAccount
-		if p.omitServiceAccount {
+	for _, p := range s.Pods {
+		sa := p.ServiceAccount
+		if p.OmitServiceAccount {
 			sa += " (unset in the Pod)"
 		}
 		var ports []string
-		for _, cp := range p.ports {
+		for _, cp := range p.Ports {
 			ports = append(ports, fmt.Sprintf("%s:%d/%s", cp.Name, cp.Port, cp.Protocol))
 		}
-		fmt.Fprintf(&b, "    %s%s sa=%s ports=[%s]\n", p.key(), labelString(p.labels), sa, strings.Join(ports, " "))
+		fmt.Fprintf(&b, "    %s%s sa=%s ports=[%s]\n", p.Key(), labelString(p.Labels), sa, strings.Join(ports, " "))
 	}
 	b.WriteString("  policies:\n")
-	for _, p := range s.policies {
+	for _, p := range s.Policies {
 		out, err := yaml.Marshal(p)
 		if err != nil {
 			out = []byte(err.Error())
@@ -360,8 +361,8 @@ func policyID(p map[string]any) string {
 }
 
 // policyIndex finds the policy an oracle refusal ("<kind>/<ns>/<name>: reason") names.
-func policyIndex(s *genSet, refusal string) int {
-	for i, p := range s.policies {
+func policyIndex(s *ciliumgen.Set, refusal string) int {
+	for i, p := range s.Policies {
 		if refusedID(refusal) == policyID(p) {
 			return i
 		}

@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/ringfence/ringfence/harness/netmodel"
+	"github.com/ringfence/ringfence/internal/ciliumgen"
 )
 
 // TestCiliumConnectionsAgreeWithCheck holds the model to itself on the differential
@@ -18,31 +19,31 @@ import (
 func TestCiliumConnectionsAgreeWithCheck(t *testing.T) {
 	flows, bad := 0, 0
 	for i := range numSets {
-		s := generate(baseSeed + uint64(i))
-		m, _ := netmodel.FromObjects(s.objects())
+		s := ciliumgen.Generate(baseSeed + uint64(i))
+		m, _ := netmodel.FromObjects(s.Objects())
 		conns := m.Connections("")
 		byKey := map[string]*netmodel.Workload{}
 		for _, w := range m.Workloads() {
 			byKey[w.Namespace+"/"+w.Name] = w
 		}
 		endpoint := func(end string) netmodel.Endpoint {
-			if s.isPod(end) {
+			if s.IsPod(end) {
 				return netmodel.Endpoint{Workload: byKey[end]}
 			}
 			return netmodel.Endpoint{IP: netip.MustParseAddr(end)}
 		}
-		for _, f := range s.flows() {
-			if f.from == f.to {
+		for _, f := range s.Flows() {
+			if f.From == f.To {
 				continue // traffic within a workload is not listed
 			}
-			src, dst := endpoint(f.from), endpoint(f.to)
-			proto := corev1.Protocol(f.protocol)
+			src, dst := endpoint(f.From), endpoint(f.To)
+			proto := corev1.Protocol(f.Protocol)
 			flows++
-			want := m.Check(src, dst, f.port, proto).Allowed()
-			if got := carried(conns, src, dst, f.port, proto); got != want {
+			want := m.Check(src, dst, f.Port, proto).Allowed()
+			if got := carried(conns, src, dst, f.Port, proto); got != want {
 				bad++
 				if bad <= 10 {
-					t.Errorf("set %d (seed %d): %s -> %s %d/%s: Check allows %v, Connections %v", i, baseSeed+uint64(i), f.from, f.to, f.port, f.protocol, want, got)
+					t.Errorf("set %d (seed %d): %s -> %s %d/%s: Check allows %v, Connections %v", i, baseSeed+uint64(i), f.From, f.To, f.Port, f.Protocol, want, got)
 				}
 			}
 		}

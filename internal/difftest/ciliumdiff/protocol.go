@@ -1,6 +1,10 @@
 package ciliumdiff
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/ringfence/ringfence/internal/ciliumgen"
+)
 
 // The JSON protocol of cilium-oracle (internal/difftest/cilium/oracle): it reads one
 // oracleInput, or an array of them, on stdin and writes one oracleOutput, or an array in
@@ -24,13 +28,7 @@ type oracleEndpoint struct {
 	Namespace      string            `json:"namespace"`
 	Labels         map[string]string `json:"labels,omitempty"`
 	ServiceAccount string            `json:"serviceAccount,omitempty"`
-	Ports          []oraclePort      `json:"ports,omitempty"`
-}
-
-type oraclePort struct {
-	Name     string `json:"name,omitempty"`
-	Port     int32  `json:"port"`
-	Protocol string `json:"protocol,omitempty"`
+	Ports          []ciliumgen.Port  `json:"ports,omitempty"`
 }
 
 // oraclePeer is an endpoint by name or an IP address.

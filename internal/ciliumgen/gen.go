@@ -1,4 +1,8 @@
-package ciliumdiff
+// Package ciliumgen generates random sets of namespaces, pods and network policies
+// (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy and Kubernetes NetworkPolicy) for
+// the differential test of the Cilium model against Cilium's policy engine
+// (internal/difftest/ciliumdiff) and the tests that hold the Rego rules to the model.
+package ciliumgen
 
 // The random generator of policy sets: a few namespaces and pods, and a few policies
 // mixing CiliumNetworkPolicy (spec, specs or both), CiliumClusterwideNetworkPolicy and
@@ -13,37 +17,47 @@ import (
 	"strings"
 )
 
-// genSet is one generated cluster state.
-type genSet struct {
-	seed       uint64
-	namespaces []genNamespace
-	pods       []genPod
-	policies   []map[string]any // JSON-shaped objects (maps, slices, strings, float64, bools)
+// Set is one generated cluster state.
+type Set struct {
+	Seed       uint64
+	Namespaces []Namespace
+	Pods       []Pod
+	Policies   []map[string]any // JSON-shaped objects (maps, slices, strings, float64, bools)
 }
 
-type genNamespace struct {
-	name   string
-	labels map[string]string
+// Namespace is a namespace and its labels.
+type Namespace struct {
+	Name   string
+	Labels map[string]string
 }
 
-type genPod struct {
-	namespace, name string
-	labels          map[string]string
-	// serviceAccount is spec.serviceAccountName as the API server stores it;
-	// omitServiceAccount leaves it out of the Pod object given to ringfence (the API
+// Pod is a pod: its labels, service account and container ports.
+type Pod struct {
+	Namespace, Name string
+	Labels          map[string]string
+	// ServiceAccount is spec.serviceAccountName as the API server stores it;
+	// OmitServiceAccount leaves it out of the Pod object Objects gives (the API
 	// server's admission then sets "default", which is what the oracle is told).
-	serviceAccount     string
-	omitServiceAccount bool
-	ports              []oraclePort
+	ServiceAccount     string
+	OmitServiceAccount bool
+	Ports              []Port
 }
 
-func (p genPod) key() string { return p.namespace + "/" + p.name }
+// Port is a container port (Name may be empty).
+type Port struct {
+	Name     string `json:"name,omitempty"`
+	Port     int32  `json:"port"`
+	Protocol string `json:"protocol,omitempty"`
+}
 
-// genFlow is one probed connection: from and to are a pod key or an IP address.
-type genFlow struct {
-	from, to string
-	port     int32
-	protocol string
+// Key names the pod as namespace/name.
+func (p Pod) Key() string { return p.Namespace + "/" + p.Name }
+
+// Flow is one probed connection: From and To are a pod key or an IP address.
+type Flow struct {
+	From, To string
+	Port     int32
+	Protocol string
 }
 
 // The pools the generator draws from.
@@ -76,7 +90,7 @@ var (
 	genServiceAccounts = []string{"default", "web", "db"}
 	// genContainerPorts: the same name on different numbers (http), the same number
 	// under different names (8080), and every probed protocol.
-	genContainerPorts = []oraclePort{
+	genContainerPorts = []Port{
 		{Name: "http", Port: 80, Protocol: "TCP"},
 		{Name: "http", Port: 8080, Protocol: "TCP"},
 		{Name: "web", Port: 8080, Protocol: "TCP"},
@@ -114,7 +128,7 @@ var (
 
 type gen struct {
 	r    *rand.Rand
-	set  *genSet
+	set  *Set
 	nPol int
 }
 
@@ -122,30 +136,30 @@ func (g *gen) chance(p float64) bool { return g.r.Float64() < p }
 func (g *gen) intn(n int) int        { return g.r.IntN(n) }
 func pick[T any](g *gen, xs []T) T   { return xs[g.r.IntN(len(xs))] }
 
-// generate builds the set for seed.
-func generate(seed uint64) *genSet {
-	g := &gen{r: rand.New(rand.NewPCG(seed, 0x63696c69756d)), set: &genSet{seed: seed}}
+// Generate builds the set for seed.
+func Generate(seed uint64) *Set {
+	g := &gen{r: rand.New(rand.NewPCG(seed, 0x63696c69756d)), set: &Set{Seed: seed}}
 	s := g.set
 	nNS := 2 + g.intn(2)
 	for _, name := range genNamespaceNames[:nNS] {
-		ns := genNamespace{name: name, labels: map[string]string{}}
+		ns := Namespace{Name: name, Labels: map[string]string{}}
 		for _, l := range genNamespaceLabels {
 			if g.chance(0.7) {
-				ns.labels[l.key] = pick(g, l.values)
+				ns.Labels[l.key] = pick(g, l.values)
 			}
 		}
-		s.namespaces = append(s.namespaces, ns)
+		s.Namespaces = append(s.Namespaces, ns)
 	}
 	nPods := 6 + g.intn(5)
 	for i := 0; i < nPods; i++ {
-		p := genPod{namespace: s.namespaces[g.intn(nNS)].name, name: genPodNames[i], labels: map[string]string{}}
+		p := Pod{Namespace: s.Namespaces[g.intn(nNS)].Name, Name: genPodNames[i], Labels: map[string]string{}}
 		for _, l := range genPodLabels {
 			if l.key == "app" && g.chance(0.85) || g.chance(0.35) {
-				p.labels[l.key] = pick(g, l.values)
+				p.Labels[l.key] = pick(g, l.values)
 			}
 		}
-		p.serviceAccount = pick(g, genServiceAccounts)
-		p.omitServiceAccount = p.serviceAccount == "default" && g.chance(0.5)
+		p.ServiceAccount = pick(g, genServiceAccounts)
+		p.OmitServiceAccount = p.ServiceAccount == "default" && g.chance(0.5)
 		names := map[string]bool{}
 		numbers := map[string]bool{}
 		for range g.intn(4) {
@@ -155,24 +169,24 @@ func generate(seed uint64) *genSet {
 				continue
 			}
 			names[cp.Name], numbers[num] = cp.Name != "", true
-			p.ports = append(p.ports, cp)
+			p.Ports = append(p.Ports, cp)
 		}
-		s.pods = append(s.pods, p)
+		s.Pods = append(s.Pods, p)
 	}
 	nPol := 1 + g.intn(4)
 	for range nPol {
 		switch x := g.r.Float64(); {
 		case x < 0.4:
-			s.policies = append(s.policies, g.cnp())
+			s.Policies = append(s.Policies, g.cnp())
 		case x < 0.7:
-			s.policies = append(s.policies, g.ccnp())
+			s.Policies = append(s.Policies, g.ccnp())
 		default:
-			s.policies = append(s.policies, g.knp())
+			s.Policies = append(s.Policies, g.knp())
 		}
 	}
 	// Canonical JSON shapes, as decoded objects have.
-	for i, p := range s.policies {
-		s.policies[i] = canonical(p)
+	for i, p := range s.Policies {
+		s.Policies[i] = canonical(p)
 	}
 	return s
 }
@@ -195,7 +209,7 @@ func (g *gen) name(prefix string) string {
 }
 
 func (g *gen) cnp() map[string]any {
-	ns := pick(g, g.set.namespaces).name
+	ns := pick(g, g.set.Namespaces).Name
 	obj := map[string]any{
 		"apiVersion": "cilium.io/v2",
 		"kind":       "CiliumNetworkPolicy",
@@ -394,16 +408,16 @@ func (g *gen) ciliumSelector(clusterwide bool, pEmpty float64) map[string]any {
 			key, values = source()+l.key, l.values
 		case x < 0.65:
 			key = source() + "io.kubernetes.pod.namespace"
-			for _, ns := range g.set.namespaces {
-				values = append(values, ns.name)
+			for _, ns := range g.set.Namespaces {
+				values = append(values, ns.Name)
 			}
 		case x < 0.8:
 			l := pick(g, genNamespaceLabels)
 			key, values = source()+"io.cilium.k8s.namespace.labels."+l.key, l.values
 		case x < 0.87:
 			key = source() + "io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name"
-			for _, ns := range g.set.namespaces {
-				values = append(values, ns.name)
+			for _, ns := range g.set.Namespaces {
+				values = append(values, ns.Name)
 			}
 		default:
 			key, values = source()+"io.cilium.k8s.policy.serviceaccount", genServiceAccounts
@@ -490,7 +504,7 @@ func (g *gen) knp() map[string]any {
 	return map[string]any{
 		"apiVersion": "networking.k8s.io/v1",
 		"kind":       "NetworkPolicy",
-		"metadata":   map[string]any{"name": g.name("np"), "namespace": pick(g, g.set.namespaces).name},
+		"metadata":   map[string]any{"name": g.name("np"), "namespace": pick(g, g.set.Namespaces).Name},
 		"spec":       spec,
 	}
 }
@@ -536,7 +550,7 @@ func (g *gen) knpPeer() map[string]any {
 }
 
 // knpSelector is a Kubernetes label selector over pod labels from pool, or over
-// namespace labels (kubernetes.io/metadata.name included) when ns.
+// namespace labels (kubernetes.io/metadata.Name included) when ns.
 func (g *gen) knpSelector(pool []struct {
 	key    string
 	values []string
@@ -551,8 +565,8 @@ func (g *gen) knpSelector(pool []struct {
 			values []string
 		}{"kubernetes.io/metadata.name", func() []string {
 			var names []string
-			for _, n := range g.set.namespaces {
-				names = append(names, n.name)
+			for _, n := range g.set.Namespaces {
+				names = append(names, n.Name)
 			}
 			return names
 		}()})
@@ -589,53 +603,53 @@ func (g *gen) knpPort() map[string]any {
 	return p
 }
 
-// flows lists the probed connections: every ordered pair of distinct pods, and every
+// Flows lists the probed connections: every ordered pair of distinct pods, and every
 // pod to and from every outside address, on every probed port.
-func (s *genSet) flows() []genFlow {
-	var out []genFlow
+func (s *Set) Flows() []Flow {
+	var out []Flow
 	add := func(from, to string) {
 		for _, p := range genProbes {
-			out = append(out, genFlow{from: from, to: to, port: p.port, protocol: p.protocol})
+			out = append(out, Flow{From: from, To: to, Port: p.port, Protocol: p.protocol})
 		}
 	}
-	for _, a := range s.pods {
-		for _, b := range s.pods {
-			if a.key() != b.key() {
-				add(a.key(), b.key())
+	for _, a := range s.Pods {
+		for _, b := range s.Pods {
+			if a.Key() != b.Key() {
+				add(a.Key(), b.Key())
 			}
 		}
 		for _, ip := range genIPs {
-			add(a.key(), ip)
-			add(ip, a.key())
+			add(a.Key(), ip)
+			add(ip, a.Key())
 		}
 	}
 	return out
 }
 
-// isPod reports whether a flow end is a pod key (not an IP address).
-func (s *genSet) isPod(end string) bool {
-	return slices.ContainsFunc(s.pods, func(p genPod) bool { return p.key() == end })
+// IsPod reports whether a flow end is a pod key (not an IP address).
+func (s *Set) IsPod(end string) bool {
+	return slices.ContainsFunc(s.Pods, func(p Pod) bool { return p.Key() == end })
 }
 
-// objects are the set as ringfence reads it: Namespaces, Pods, then the policies.
-func (s *genSet) objects() []map[string]any {
+// Objects are the set as ringfence reads it: Namespaces, Pods, then the policies.
+func (s *Set) Objects() []map[string]any {
 	var objs []map[string]any
-	for _, ns := range s.namespaces {
-		meta := map[string]any{"name": ns.name}
-		if len(ns.labels) > 0 {
-			meta["labels"] = stringMap(ns.labels)
+	for _, ns := range s.Namespaces {
+		meta := map[string]any{"name": ns.Name}
+		if len(ns.Labels) > 0 {
+			meta["labels"] = stringMap(ns.Labels)
 		}
 		objs = append(objs, map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": meta})
 	}
-	for _, p := range s.pods {
+	for _, p := range s.Pods {
 		spec := map[string]any{}
-		if !p.omitServiceAccount {
-			spec["serviceAccountName"] = p.serviceAccount
+		if !p.OmitServiceAccount {
+			spec["serviceAccountName"] = p.ServiceAccount
 		}
 		c := map[string]any{"name": "main", "image": "registry.example/app:1"}
-		if len(p.ports) > 0 {
+		if len(p.Ports) > 0 {
 			var ports []any
-			for _, cp := range p.ports {
+			for _, cp := range p.Ports {
 				port := map[string]any{"containerPort": float64(cp.Port), "protocol": cp.Protocol}
 				if cp.Name != "" {
 					port["name"] = cp.Name
@@ -645,17 +659,17 @@ func (s *genSet) objects() []map[string]any {
 			c["ports"] = ports
 		}
 		spec["containers"] = []any{c}
-		meta := map[string]any{"name": p.name, "namespace": p.namespace}
-		if len(p.labels) > 0 {
-			meta["labels"] = stringMap(p.labels)
+		meta := map[string]any{"name": p.Name, "namespace": p.Namespace}
+		if len(p.Labels) > 0 {
+			meta["labels"] = stringMap(p.Labels)
 		}
 		objs = append(objs, map[string]any{"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec})
 	}
-	return append(objs, s.policies...)
+	return append(objs, s.Policies...)
 }
 
-// policyObject is the index in objects() of policy i.
-func (s *genSet) policyObject(i int) int { return len(s.namespaces) + len(s.pods) + i }
+// PolicyObject is the index in Objects() of policy i.
+func (s *Set) PolicyObject(i int) int { return len(s.Namespaces) + len(s.Pods) + i }
 
 func stringMap(m map[string]string) map[string]any {
 	out := make(map[string]any, len(m))
@@ -663,32 +677,4 @@ func stringMap(m map[string]string) map[string]any {
 		out[k] = v
 	}
 	return out
-}
-
-// input is the set as the oracle reads it, with the flows.
-func (s *genSet) input() oracleInput {
-	in := oracleInput{Namespaces: []oracleNamespace{}, Endpoints: []oracleEndpoint{}, Policies: []json.RawMessage{}, Flows: []oracleFlow{}}
-	for _, ns := range s.namespaces {
-		in.Namespaces = append(in.Namespaces, oracleNamespace{Name: ns.name, Labels: ns.labels})
-	}
-	for _, p := range s.pods {
-		in.Endpoints = append(in.Endpoints, oracleEndpoint{Name: p.key(), Namespace: p.namespace, Labels: p.labels, ServiceAccount: p.serviceAccount, Ports: p.ports})
-	}
-	for _, p := range s.policies {
-		raw, err := json.Marshal(p)
-		if err != nil {
-			panic(err)
-		}
-		in.Policies = append(in.Policies, raw)
-	}
-	peer := func(end string) oraclePeer {
-		if s.isPod(end) {
-			return oraclePeer{Endpoint: end}
-		}
-		return oraclePeer{IP: end}
-	}
-	for _, f := range s.flows() {
-		in.Flows = append(in.Flows, oracleFlow{From: peer(f.from), To: peer(f.to), Port: f.port, Protocol: f.protocol})
-	}
-	return in
 }
