@@ -613,18 +613,11 @@ func (r *ciliumRule) compileItem(ps ciliumPeerSpec, egress, deny, host bool) (*c
 		notes = append(notes, fmt.Errorf("fromRequires and toRequires are not modelled (they add no requirement)"))
 	}
 	if len(endpoints)+len(cidrs)+len(cidrSet)+len(entities)+len(nodes)+len(groups)+len(ps.ToFQDNs)+len(ps.ToServices) == 0 && !it.nothing {
-		it.wildcard = true
-		if egress && (len(ps.ToServices) > 0 || (!deny && len(ps.ToFQDNs) > 0)) {
-			it.wildcard = false
-		}
-	}
-	if len(nodes)+len(groups) > 0 || (egress && len(ps.ToServices) > 0) {
-		it.wildcard = false
-	}
-	if it.wildcard && len(ps.ToPorts) == 0 && len(ps.ICMPs) == 0 {
-		// Neither peers nor ports: Cilium adds no filter, so the item allows nothing
-		// (ingress: [{}] is the usual way to deny all).
-		it.wildcard, it.nothing = false, true
+		// No peer at all: every peer, when the item has ports; with neither peers nor
+		// ports Cilium adds no filter, so the item allows nothing (ingress: [{}] is the
+		// usual way to deny all).
+		it.wildcard = len(ps.ToPorts)+len(ps.ICMPs) > 0
+		it.nothing = !it.wildcard
 	}
 	// Ports.
 	if len(ps.ICMPs) > 0 {

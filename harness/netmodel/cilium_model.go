@@ -84,12 +84,6 @@ func (m *Model) CiliumDefaultDeny(w *Workload, egress bool) bool {
 	return m.ciliumOf[w].isolates(egress)
 }
 
-// CiliumSelects reports whether the policy has a rule selecting w.
-func (m *Model) CiliumSelects(p *CiliumPolicy, w *Workload) bool {
-	c := m.ciliumOf[w]
-	return c != nil && slices.ContainsFunc(c.rules, func(r *ciliumRule) bool { return r.policy == p })
-}
-
 // Isolated reports whether w admits only what policies allow in this direction: a
 // NetworkPolicy isolates it, a Cilium rule puts it into default deny, or an admin tier
 // has rules for it.
@@ -168,27 +162,26 @@ func (m *Model) npDecide(w *Workload, egress bool, nps []*Policy, rules func(*Po
 	return v
 }
 
-// itemClasses returns the class representatives an allow item's peers select, or all
-// when it admits every workload (no peer field, or the entities all or cluster); computed
-// once per item and Connections call.
-func (m *Model) itemClasses(it *ciliumItem, cache *classCache) ([]*Workload, bool) {
-	if c, ok := cache.items[it]; ok {
-		return c.classes, c.all
+// itemUnit is the classes an allow item's peers select: all of them when it admits every
+// workload (no peer field, or the entities all or cluster).
+func (m *Model) itemUnit(it *ciliumItem, cache *classCache) *unit {
+	if u, ok := cache.items[it]; ok {
+		return u
 	}
-	var c itemClasses
+	u := &unit{}
 	switch {
 	case it.nothing:
 	case it.wildcard || slices.ContainsFunc(it.entities, func(e string) bool { return e == "all" || e == "cluster" }):
-		c.all = true
+		u.all = true
 	default:
 		for _, w := range m.reps {
 			if m.ciliumMatches(it, Endpoint{Workload: w}) {
-				c.classes = append(c.classes, w)
+				u.classes = append(u.classes, w)
 			}
 		}
 	}
-	cache.items[it] = c
-	return c.classes, c.all
+	cache.items[it] = u
+	return u
 }
 
 // ciliumDenied reports whether a Cilium deny item of w's policies denies the traffic.
@@ -329,8 +322,7 @@ func (m *Model) ciliumCIDRs(w *Workload, egress bool) []netip.Prefix {
 	return out
 }
 
-// ciliumKeys returns the pod label keys the Cilium policies' selectors read, and
-// whether a selector reads the service account.
+// ciliumKeys returns the pod label keys the Cilium policies' selectors read.
 func ciliumKeys(ps []*CiliumPolicy) []string {
 	var out []string
 	add := func(s *ciliumSelector) {

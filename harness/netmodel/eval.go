@@ -27,8 +27,8 @@ type Model struct {
 	anps     []*AdminPolicy
 	baseline *AdminPolicy
 	admin    map[*Workload]*adminOf
-	// the Cilium policies, per workload the rules that select it, and the workloads'
-	// Cilium identities (computed on demand)
+	// the Cilium policies, per workload the rules that select it, and the identities
+	// of the workloads Cilium's endpoint policies apply to (see selectCilium)
 	cilium       []*CiliumPolicy
 	ciliumOf     map[*Workload]*ciliumOf
 	ciliumIDs    map[*Workload]map[string]string

@@ -197,61 +197,41 @@ func (m *Model) ingressSources(dst *Workload, cache *classCache) ([]*Workload, m
 	}
 	seen := map[*Workload]bool{}
 	var out []*Workload
+	var units []*unit
 	for _, p := range policies {
 		for i := range p.ingress {
-			r := &p.ingress[i]
-			if r.peers == nil {
-				return m.reps, nil, isolated
-			}
-			for j := range r.peers {
-				pe := &r.peers[j]
-				if pe.block != nil {
-					if m.addressed > 0 {
-						return m.reps, nil, isolated // pods with known addresses may match ipBlocks
-					}
-					continue
-				}
-				for _, w := range m.cachedPeerClasses(pe, cache) {
-					if !seen[w] {
-						seen[w] = true
-						out = append(out, w)
-					}
-				}
-			}
+			units = append(units, m.ruleUnit(&p.ingress[i], cache))
 		}
 	}
 	if cilium != nil {
 		for _, it := range cilium.allow[0] {
-			classes, all := m.itemClasses(it, cache)
-			if all {
-				return m.reps, nil, isolated
-			}
-			for _, w := range classes {
-				if !seen[w] {
-					seen[w] = true
-					out = append(out, w)
-				}
+			units = append(units, m.itemUnit(it, cache))
+		}
+	}
+	for _, u := range units {
+		if u.all {
+			return m.reps, nil, isolated
+		}
+		for _, w := range u.classes {
+			if !seen[w] {
+				seen[w] = true
+				out = append(out, w)
 			}
 		}
 	}
 	return out, seen, isolated
 }
 
-// classCache holds, for one Connections call, the classes each NetworkPolicy peer and
-// each Cilium item selects.
+// classCache holds, for one Connections call, the classes each NetworkPolicy peer, each
+// ingress rule and each Cilium allow item selects.
 type classCache struct {
 	peers map[*peer][]*Workload
-	items map[*ciliumItem]itemClasses
-	units map[any]unit // by *rule or *ciliumItem
-}
-
-type itemClasses struct {
-	classes []*Workload
-	all     bool
+	rules map[*rule]*unit
+	items map[*ciliumItem]*unit
 }
 
 func newClassCache() *classCache {
-	return &classCache{peers: map[*peer][]*Workload{}, items: map[*ciliumItem]itemClasses{}, units: map[any]unit{}}
+	return &classCache{peers: map[*peer][]*Workload{}, rules: map[*rule]*unit{}, items: map[*ciliumItem]*unit{}}
 }
 
 // cachedPeerClasses is peerClasses, computed once per peer.
@@ -351,9 +331,10 @@ func resolvePorts(ports []portSpec, dst *Workload) []PortRange {
 //
 // Admin tiers change only the outbound side: their ingress peers are pods and
 // namespaces, which never match outside addresses, so inbound traffic from outside falls
-// through them to the NetworkPolicies and then to the default allow.
+// through them to the NetworkPolicies and then to the default allow. Cilium policies
+// change both sides (entities and CIDRs name outside addresses).
 func (m *Model) external(w *Workload, inbound bool) []Connection {
-	if m.tiered(w, !inbound) {
+	if (!inbound && m.hasAdmin(w, true)) || m.ciliumOf[w].has(!inbound) {
 		out := m.adminExternal(w, inbound)
 		if !inbound {
 			out = append(out, m.ciliumNamed(w)...)

@@ -47,12 +47,12 @@ func (m *Model) newEgressIndex(cache *classCache) *egressIndex {
 		marked := map[*Workload]bool{}
 		if cilium != nil {
 			for _, it := range cilium.allow[1] {
-				classes, all := m.itemClasses(it, cache)
-				if all {
+				u := m.itemUnit(it, cache)
+				if u.all {
 					x.addWildcard(rule{ports: it.ports}, g)
 					continue
 				}
-				for _, c := range classes {
+				for _, c := range u.classes {
 					if !marked[c] {
 						marked[c] = true
 						x.reverse[c] = append(x.reverse[c], g)
@@ -164,59 +164,63 @@ func (m *Model) sourceCandidates(dst *Workload, x *egressIndex, cache *classCach
 			}
 		}
 	}
-	every := func(ports []PortRange) {
-		add(x.candidates(m, dst, m.reps, nil, normalise(ports)))
+	admit := func(u *unit, ports []PortRange) {
+		if u.all {
+			add(x.candidates(m, dst, m.reps, nil, normalise(ports)))
+			return
+		}
+		add(x.candidates(m, dst, u.classes, u.members(), normalise(ports)))
 	}
 	for _, p := range m.ingressOf[dst] {
 		for i := range p.ingress {
 			r := &p.ingress[i]
-			ports := r.resolve(dst)
-			if r.peers == nil || (m.addressed > 0 && slices.ContainsFunc(r.peers, func(pe peer) bool { return pe.block != nil })) {
-				every(ports)
-				continue
-			}
-			u, ok := cache.units[r]
-			if !ok {
-				var classes []*Workload
-				for j := range r.peers {
-					if pe := &r.peers[j]; pe.block == nil {
-						classes = append(classes, m.cachedPeerClasses(pe, cache)...)
-					}
-				}
-				u = newUnit(classes)
-				cache.units[r] = u
-			}
-			add(x.candidates(m, dst, u.classes, u.set, normalise(ports)))
+			admit(m.ruleUnit(r, cache), r.resolve(dst))
 		}
 	}
 	for _, it := range cilium.allow[0] {
-		ports := resolvePorts(it.ports, dst)
-		classes, all := m.itemClasses(it, cache)
-		if all {
-			every(ports)
-			continue
-		}
-		u, ok := cache.units[it]
-		if !ok {
-			u = newUnit(classes)
-			cache.units[it] = u
-		}
-		add(x.candidates(m, dst, u.classes, u.set, normalise(ports)))
+		admit(m.itemUnit(it, cache), resolvePorts(it.ports, dst))
 	}
 	return out, sideResult{isolated: true}
 }
 
-// unit is the classes one ingress rule or Cilium allow item admits, as a list and a set.
+// unit is the classes one admission selects (an ingress NetworkPolicy rule's peers, or a
+// Cilium allow item's; a class may be listed twice), or all of them. Connections computes
+// it once per admission.
 type unit struct {
 	classes []*Workload
-	set     map[*Workload]bool
+	all     bool
+	set     map[*Workload]bool // the classes as a set, made when first asked for
 }
 
-func newUnit(classes []*Workload) unit {
-	u := unit{classes: classes, set: make(map[*Workload]bool, len(classes))}
-	for _, w := range classes {
-		u.set[w] = true
+// members returns the unit's classes as a set.
+func (u *unit) members() map[*Workload]bool {
+	if u.set == nil {
+		u.set = make(map[*Workload]bool, len(u.classes))
+		for _, w := range u.classes {
+			u.set[w] = true
+		}
 	}
+	return u.set
+}
+
+// ruleUnit is the classes an ingress rule admits: all of them for a rule without peers,
+// or with an ipBlock peer when pods have known addresses; otherwise those its pod and
+// namespace peers select (ipBlocks match no pod).
+func (m *Model) ruleUnit(r *rule, cache *classCache) *unit {
+	if u, ok := cache.rules[r]; ok {
+		return u
+	}
+	u := &unit{}
+	if r.peers == nil || (m.addressed > 0 && slices.ContainsFunc(r.peers, func(pe peer) bool { return pe.block != nil })) {
+		u.all = true
+	} else {
+		for j := range r.peers {
+			if pe := &r.peers[j]; pe.block == nil {
+				u.classes = append(u.classes, m.cachedPeerClasses(pe, cache)...)
+			}
+		}
+	}
+	cache.rules[r] = u
 	return u
 }
 
